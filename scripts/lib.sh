@@ -1,0 +1,32 @@
+# Shared by scripts/setup and scripts/test: package lists and the build step.
+
+# Needed to build npsbundle.
+BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-dev
+  libsimdjson-dev libcpp-httplib-dev libcli11-dev catch2)
+# Needed by the test suite: reference compressors, a real nginx, a browser.
+TEST_PACKAGES=(brotli python3 nginx libnginx-mod-http-brotli-static chromium nodejs npm)
+
+# Installs the Debian packages that are not installed yet (apt-get update
+# runs only when something is missing).
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "npsbundle setup: installing ${missing[*]}" >&2
+  "${sudo[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# Configures (once) and builds into build/.
+build_npsbundle() {
+  local jobs
+  jobs=$(nproc 2>/dev/null || echo 2)
+  if [ ! -f build/CMakeCache.txt ]; then
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+  fi
+  cmake --build build -j"$jobs" >&2
+}
