@@ -1,0 +1,34 @@
+#ifndef NPSBUNDLE_PRELOAD_H_
+#define NPSBUNDLE_PRELOAD_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph.h"
+#include "manifest.h"
+
+namespace npsbundle {
+
+// `Link` header values that let a browser (or a CDN turning them into 103
+// Early Hints) fetch a load set before the HTML is parsed:
+//   </assets/vendor-react-AbC123.js>; rel=modulepreload; crossorigin
+//   </assets/index-XyZ789.css>; rel=preload; as=style
+// `base` is Vite's `base` ("/" or "/app/"); it must start and end with '/'.
+// With `skip_first_script` the first script (an entry's own <script> tag,
+// which the HTML already names) gets no hint.
+std::vector<std::string> PreloadLinks(const LoadSet& set, std::string_view base,
+                                      bool skip_first_script);
+
+// The hints for the HTML of entry `entry_key`: its initial set, minus the
+// entry script itself.
+std::vector<std::string> EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                                           std::string_view base);
+
+// The manifest key of the HTML entry `html_path` ("index.html",
+// "admin/index.html") or empty when the manifest has none for it.
+std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_PRELOAD_H_
