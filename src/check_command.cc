@@ -1,17 +1,132 @@
+// `npsbundle check` and `npsbundle init`: argument parsing and output only;
+// the work happens in check.cc, analysis.cc and the renderers.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
+#include "check.h"
 #include "cli.h"
+#include "error.h"
+#include "report.h"
 
 namespace npsbundle {
+namespace {
 
-void AddCheckCommand(CLI::App& app, CommandAction* action) {
-  CLI::App* cmd = app.add_subcommand("check", "Measure a Vite build and check it against a budget");
-  cmd->callback([action] { *action = [] { return ExitCode::kOk; }; });
+// Looked up in the working directory when --budget is not given.
+constexpr const char* kProjectBudgetFile = "npsbundle.budget.json";
+
+struct CheckFlags {
+  std::string path;
+  std::string budget_path;
+  std::string manifest_path;
+  std::string format = "text";
+  std::string output;
+  std::optional<int> gzip_level, brotli_quality;
+  std::string initial, chunk, route_cost;
+  unsigned threads = 0;
+};
+
+SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
+  SizeLimit limit;
+  std::string error;
+  if (!ParseSizeLimit(text, &limit, &error)) throw InputError(flag + ": " + error);
+  return limit;
 }
 
-void AddInitCommand(CLI::App& app, CommandAction* action) {
-  CLI::App* cmd = app.add_subcommand("init", "Write a starter budget file for a build");
-  cmd->callback([action] { *action = [] { return ExitCode::kOk; }; });
+Budget ResolveBudget(const CheckFlags& flags) {
+  Budget budget;
+  if (!flags.budget_path.empty()) {
+    budget = LoadBudgetFile(flags.budget_path);
+  } else if (std::filesystem::exists(kProjectBudgetFile)) {
+    budget = LoadBudgetFile(kProjectBudgetFile);
+  } else {
+    budget = DefaultBudget();
+  }
+  // Flags override the file field by field: one schema for both.
+  if (flags.gzip_level) budget.levels.gzip_level = *flags.gzip_level;
+  if (flags.brotli_quality) budget.levels.brotli_quality = *flags.brotli_quality;
+  ValidateLevels(budget.levels, "compression levels");
+  if (!flags.initial.empty()) budget.initial = FlagLimit("--initial", flags.initial);
+  if (!flags.chunk.empty()) budget.chunk = FlagLimit("--chunk", flags.chunk);
+  if (!flags.route_cost.empty()) budget.route_cost = FlagLimit("--route-cost", flags.route_cost);
+  return budget;
+}
+
+bool UseColor() {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string(term) == "dumb") return false;
+  return isatty(STDOUT_FILENO);
+}
+
+// Writes `data` to `path` through a temporary file, so an interrupted run
+// never leaves a half-written report under the final name.
+void WriteFileAtomically(const std::string& path, const std::string& data) {
+  std::string temp = path + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << data;
+    out.close();
+    if (!out) {
+      std::remove(temp.c_str());
+      throw InputError(path + ": cannot write file");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::remove(temp.c_str());
+    throw InputError(path + ": cannot write file: " + ec.message());
+  }
+}
+
+ExitCode RunCheckCommand(const CheckFlags& flags) {
+  ReportFormat format;
+  if (!ParseReportFormat(flags.format, &format)) {
+    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, junit, github, markdown)");
+  }
+  CheckInput input;
+  input.path = flags.path;
+  input.manifest_path = flags.manifest_path;
+  input.budget = ResolveBudget(flags);
+  input.threads = flags.threads;
+  CheckReport report = RunCheck(input);
+  RenderOptions options;
+  if (flags.output.empty()) {
+    options.color = format == ReportFormat::kText && UseColor();
+    std::cout << RenderReport(report, format, options) << std::flush;
+  } else {
+    WriteFileAtomically(flags.output, RenderReport(report, format, options));
+    std::cerr << VerdictLine(report) << " (report written to " << flags.output << ")\n";
+  }
+  return report.passed() ? ExitCode::kOk : ExitCode::kBudgetExceeded;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, CommandAction* action) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Measure a Vite build (folder, .tar.gz or .zip) and check it against a budget");
+  cmd->add_option("path", flags->path, "Build folder (dist/) or archive of one")->required();
+  cmd->add_option("-b,--budget", flags->budget_path,
+                  "Budget file (default: ./npsbundle.budget.json if present, else the built-in default)");
+  cmd->add_option("--manifest", flags->manifest_path, "Vite manifest to use instead of the build's own");
+  cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", flags->output, "Write the report to FILE; the verdict line goes to stderr");
+  cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1-9 (overrides the budget's compression)");
+  cmd->add_option("--brotli-quality", flags->brotli_quality, "brotli quality 0-11 (overrides the budget)");
+  cmd->add_option("--initial", flags->initial, "Initial-load limit, e.g. \"500 kB gzip\" (overrides the budget)");
+  cmd->add_option("--chunk", flags->chunk, "Per-chunk limit, e.g. \"250 kB raw\" (overrides the budget)");
+  cmd->add_option("--route-cost", flags->route_cost, "Lazy-page limit, e.g. \"100 kB gzip\" (overrides the budget)");
+  cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
+  cmd->callback([flags, action] { *action = [flags] { return RunCheckCommand(*flags); }; });
 }
 
 }  // namespace npsbundle

@@ -1,0 +1,374 @@
+#include "analysis.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "graph.h"
+
+namespace npsbundle {
+namespace {
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "src/pages/Oracle.tsx?x=y" -> "Oracle".
+std::string_view SourceStem(std::string_view src) {
+  src = src.substr(0, src.find('?'));
+  std::string_view base = BaseName(src);
+  size_t dot = base.find('.');
+  return dot == std::string_view::npos ? base : base.substr(0, dot);
+}
+
+std::string GroupLabel(const ManifestChunk& chunk) {
+  if (EndsWith(chunk.key, ".html")) return chunk.key;
+  if (!chunk.name.empty()) return chunk.name;
+  if (!chunk.src.empty()) return std::string(SourceStem(chunk.src));
+  return chunk.key;
+}
+
+bool MatchesPage(const ManifestChunk& chunk, const std::string& page) {
+  return page == chunk.name || page == chunk.key || page == chunk.src ||
+         (!chunk.src.empty() && SourceStem(chunk.src) == page);
+}
+
+class Analyzer {
+ public:
+  Analyzer(const Manifest* manifest, const Budget& budget, CheckReport* report)
+      : manifest_(manifest), budget_(budget), report_(*report) {}
+
+  void BuildFiles(std::vector<FileMeasurement> measurements) {
+    std::map<std::string, const ManifestChunk*> by_file;
+    if (manifest_) {
+      for (const auto& [key, chunk] : manifest_->chunks) by_file.emplace(chunk.file, &chunk);
+    }
+    for (FileMeasurement& m : measurements) {
+      FileRow row;
+      row.kind = KindOfPath(m.path);
+      auto it = by_file.find(m.path);
+      if (it != by_file.end()) {
+        row.manifest_key = it->second->key;
+        row.chunk_name = it->second->name;
+      }
+      row.size = std::move(m);
+      report_.files.push_back(std::move(row));
+    }
+    std::sort(report_.files.begin(), report_.files.end(),
+              [](const FileRow& a, const FileRow& b) { return a.size.path < b.size.path; });
+  }
+
+  void BuildGroups() {
+    if (!manifest_) return;
+    std::set<std::string> reached_dynamic;
+    for (const std::string& entry_key : manifest_->EntryKeys()) {
+      const ManifestChunk& entry = *manifest_->Find(entry_key);
+      LoadSet initial = InitialSet(*manifest_, entry_key);
+      report_.entries.push_back(MakeGroup(entry, initial, ""));
+      initial_sets_.push_back(initial);
+      // Every dynamic entry reachable from this entry, breadth first.
+      std::deque<std::string> queue;
+      std::set<std::string> seen;
+      auto enqueue_dynamic_imports = [&](const std::string& from) {
+        for (const std::string& k : StaticClosure(*manifest_, from)) {
+          for (const std::string& d : manifest_->Find(k)->dynamic_imports) {
+            if (seen.insert(d).second) queue.push_back(d);
+          }
+        }
+      };
+      enqueue_dynamic_imports(entry_key);
+      while (!queue.empty()) {
+        std::string key = queue.front();
+        queue.pop_front();
+        enqueue_dynamic_imports(key);
+        const ManifestChunk& page = *manifest_->Find(key);
+        // A chunk that is part of the initial load costs nothing to "navigate" to.
+        if (initial.Contains(page.file)) continue;
+        report_.lazy_pages.push_back(MakeGroup(page, RouteCost(*manifest_, key, initial), entry.key));
+        reached_dynamic.insert(key);
+      }
+    }
+    for (const std::string& key : manifest_->DynamicEntryKeys()) {
+      if (reached_dynamic.count(key) || InAnyInitialSet(manifest_->Find(key)->file)) continue;
+      report_.lazy_pages.push_back(MakeGroup(*manifest_->Find(key), RouteCost(*manifest_, key, {}), ""));
+    }
+  }
+
+  void EvaluateRules() {
+    if (!manifest_) {
+      report_.notes.push_back(
+          "No Vite manifest in the build (.vite/manifest.json or manifest.json): initial-load, "
+          "vendor-chunk and lazy-page rules need `build: { manifest: true }` in vite.config; "
+          "only per-file budgets were checked.");
+    } else {
+      for (const LoadGroup& entry : report_.entries) EvaluateEntry(entry);
+      for (const std::string& name : budget_.vendor_chunks) EvaluateVendorChunk(name);
+      for (const std::string& page : budget_.lazy_pages) EvaluateLazyPage(page);
+      for (const LoadGroup& page : report_.lazy_pages) EvaluateRouteCost(page);
+    }
+    for (const FileRow& row : report_.files) EvaluateChunk(row);
+  }
+
+ private:
+  LoadGroup MakeGroup(const ManifestChunk& chunk, const LoadSet& set, const std::string& entry) const {
+    LoadGroup group;
+    group.key = chunk.key;
+    group.label = GroupLabel(chunk);
+    group.entry = entry;
+    group.files = set.All();
+    for (const std::string& path : group.files) {
+      const FileRow* row = report_.FindFile(path);
+      if (!row) continue;  // validated earlier: every manifest file exists
+      group.total.Add(row->size);
+      if (row->kind == FileKind::kScript) group.js.Add(row->size);
+      if (row->kind == FileKind::kStyle) group.css.Add(row->size);
+    }
+    return group;
+  }
+
+  bool InAnyInitialSet(const std::string& path) const {
+    for (const LoadSet& set : initial_sets_) {
+      if (set.Contains(path)) return true;
+    }
+    return false;
+  }
+
+  const LoadGroup* EntryHolding(const std::string& path) const {
+    for (size_t i = 0; i < initial_sets_.size(); ++i) {
+      if (initial_sets_[i].Contains(path)) return &report_.entries[i];
+    }
+    return nullptr;
+  }
+
+  void AddSizeRule(const std::string& rule, const std::string& subject, const std::string& file,
+                   uint64_t actual, const SizeLimit& limit, const std::string& what) {
+    RuleResult result;
+    result.rule = rule;
+    result.subject = subject;
+    result.file = file;
+    result.actual = actual;
+    result.limit = limit;
+    bool pass = actual <= limit.bytes;
+    result.status = pass ? RuleStatus::kPass : RuleStatus::kFail;
+    std::string measure(MeasureName(limit.measure));
+    result.message = what + " is " + FormatKb(actual) + " " + measure +
+                     (pass ? ", within " : ", over the limit of ") + FormatLimit(limit);
+    if (!pass) result.message += " by " + FormatKb(actual - limit.bytes);
+    report_.rules.push_back(std::move(result));
+  }
+
+  void AddFinding(const std::string& rule, const std::string& subject, const std::string& file,
+                  bool pass, std::string message) {
+    RuleResult result;
+    result.rule = rule;
+    result.subject = subject;
+    result.file = file;
+    result.status = pass ? RuleStatus::kPass : RuleStatus::kFail;
+    result.message = std::move(message);
+    report_.rules.push_back(std::move(result));
+  }
+
+  void EvaluateEntry(const LoadGroup& entry) {
+    const std::string file = entry.files.empty() ? "" : entry.files.front();
+    const std::string what = "initial load of " + entry.label;
+    if (budget_.initial) {
+      AddSizeRule("initial", entry.label, file, entry.total.Get(budget_.initial->measure), *budget_.initial,
+                  what + " (" + std::to_string(entry.total.files) + " files)");
+    }
+    if (budget_.initial_js) {
+      AddSizeRule("initial.js", entry.label, file, entry.js.Get(budget_.initial_js->measure),
+                  *budget_.initial_js, "JavaScript in the " + what);
+    }
+    if (budget_.initial_css) {
+      AddSizeRule("initial.css", entry.label, file, entry.css.Get(budget_.initial_css->measure),
+                  *budget_.initial_css, "CSS in the " + what);
+    }
+    if (budget_.max_initial_requests) {
+      RuleResult result;
+      result.rule = "requests";
+      result.subject = entry.label;
+      result.file = file;
+      result.actual = entry.total.files;
+      result.max_count = *budget_.max_initial_requests;
+      bool pass = entry.total.files <= *budget_.max_initial_requests;
+      result.status = pass ? RuleStatus::kPass : RuleStatus::kFail;
+      result.message = what + " fetches " + std::to_string(entry.total.files) + " files" +
+                       (pass ? ", within " : ", over the limit of ") +
+                       std::to_string(*budget_.max_initial_requests);
+      report_.rules.push_back(std::move(result));
+    }
+  }
+
+  void EvaluateChunk(const FileRow& row) {
+    if (row.kind != FileKind::kScript && row.kind != FileKind::kStyle) return;
+    std::optional<SizeLimit> limit = budget_.chunk;
+    for (const auto& [pattern, override_limit] : budget_.chunk_overrides) {
+      bool match = GlobMatch(pattern, row.size.path) || (!row.chunk_name.empty() && GlobMatch(pattern, row.chunk_name)) ||
+                   (!row.manifest_key.empty() && GlobMatch(pattern, row.manifest_key));
+      if (match) {
+        limit = override_limit;
+        break;
+      }
+    }
+    if (!limit) return;
+    uint64_t actual = limit->measure == Measure::kRaw    ? row.size.raw
+                      : limit->measure == Measure::kGzip ? row.size.gzip
+                                                         : row.size.brotli;
+    AddSizeRule("chunk", row.size.path, row.size.path, actual, *limit, row.size.path);
+  }
+
+  void EvaluateVendorChunk(const std::string& name) {
+    std::vector<const FileRow*> matches;
+    for (const FileRow& row : report_.files) {
+      if (row.kind != FileKind::kScript) continue;
+      std::string_view base = BaseName(row.size.path);
+      if (row.chunk_name == name || (row.chunk_name.empty() && base.rfind(name + "-", 0) == 0)) {
+        matches.push_back(&row);
+      }
+    }
+    if (matches.empty()) {
+      AddFinding("vendorChunks", name, "", false,
+                 "no chunk named " + name + ": its packages are bundled elsewhere (is the vendor split "
+                 "configured in vite.config?)");
+      return;
+    }
+    const FileRow& chunk = *matches.front();
+    const ManifestChunk* record = manifest_->Find(chunk.manifest_key);
+    if (record && record->is_entry) {
+      AddFinding("vendorChunks", name, chunk.size.path, false,
+                 name + " is the entry chunk itself (" + chunk.size.path + "), not a separate vendor file");
+      return;
+    }
+    const LoadGroup* entry = EntryHolding(chunk.size.path);
+    if (!entry) {
+      AddFinding("vendorChunks", name, chunk.size.path, false,
+                 name + " (" + chunk.size.path + ") is not part of any initial load: only lazy pages fetch it");
+      return;
+    }
+    AddFinding("vendorChunks", name, chunk.size.path, true,
+               name + " is a separate file (" + chunk.size.path + ") in the initial load of " + entry->label);
+  }
+
+  void EvaluateLazyPage(const std::string& page) {
+    const ManifestChunk* found = nullptr;
+    for (const auto& [key, chunk] : manifest_->chunks) {
+      if (!MatchesPage(chunk, page)) continue;
+      if (!found || (chunk.is_dynamic_entry && !found->is_dynamic_entry)) found = &chunk;
+    }
+    if (!found) {
+      AddFinding("lazyPages", page, "", false,
+                 page + " has no chunk of its own: it is imported statically and bundled into another "
+                        "chunk (load it with React.lazy(() => import(...)))");
+      return;
+    }
+    if (const LoadGroup* entry = EntryHolding(found->file)) {
+      AddFinding("lazyPages", page, found->file, false,
+                 page + " (" + found->file + ") is in the initial load of " + entry->label +
+                     ": it is imported statically somewhere");
+      return;
+    }
+    if (!found->is_dynamic_entry) {
+      AddFinding("lazyPages", page, found->file, false,
+                 page + " (" + found->file + ") is not loaded with a dynamic import()");
+      return;
+    }
+    AddFinding("lazyPages", page, found->file, true, page + " is lazy-loaded (" + found->file + ")");
+  }
+
+  void EvaluateRouteCost(const LoadGroup& page) {
+    std::optional<SizeLimit> limit = budget_.route_cost;
+    for (const auto& [pattern, override_limit] : budget_.route_cost_overrides) {
+      if (GlobMatch(pattern, page.label) || GlobMatch(pattern, page.key)) {
+        limit = override_limit;
+        break;
+      }
+    }
+    if (!limit) return;
+    std::string file = page.files.empty() ? "" : page.files.front();
+    AddSizeRule("routeCost", page.label, file, page.total.Get(limit->measure), *limit,
+                "route cost of " + page.label + " (" + std::to_string(page.total.files) + " files)");
+  }
+
+  const Manifest* manifest_;
+  const Budget& budget_;
+  CheckReport& report_;
+  std::vector<LoadSet> initial_sets_;  // parallel to report_.entries
+};
+
+}  // namespace
+
+std::string_view FileKindName(FileKind kind) {
+  switch (kind) {
+    case FileKind::kScript:
+      return "js";
+    case FileKind::kStyle:
+      return "css";
+    case FileKind::kHtml:
+      return "html";
+    case FileKind::kAsset:
+      return "asset";
+    case FileKind::kSourceMap:
+      return "map";
+  }
+  return "asset";
+}
+
+FileKind KindOfPath(std::string_view path) {
+  if (EndsWith(path, ".map")) return FileKind::kSourceMap;
+  if (EndsWith(path, ".js") || EndsWith(path, ".mjs") || EndsWith(path, ".cjs")) return FileKind::kScript;
+  if (EndsWith(path, ".css")) return FileKind::kStyle;
+  if (EndsWith(path, ".html") || EndsWith(path, ".htm")) return FileKind::kHtml;
+  return FileKind::kAsset;
+}
+
+uint64_t Totals::Get(Measure measure) const {
+  switch (measure) {
+    case Measure::kRaw:
+      return raw;
+    case Measure::kGzip:
+      return gzip;
+    case Measure::kBrotli:
+      return brotli;
+  }
+  return raw;
+}
+
+void Totals::Add(const FileMeasurement& m) {
+  raw += m.raw;
+  gzip += m.gzip;
+  brotli += m.brotli;
+  ++files;
+}
+
+size_t CheckReport::failures() const {
+  return static_cast<size_t>(std::count_if(rules.begin(), rules.end(),
+                                           [](const RuleResult& r) { return r.status == RuleStatus::kFail; }));
+}
+
+const FileRow* CheckReport::FindFile(const std::string& path) const {
+  auto it = std::lower_bound(files.begin(), files.end(), path,
+                             [](const FileRow& row, const std::string& p) { return row.size.path < p; });
+  return it != files.end() && it->size.path == path ? &*it : nullptr;
+}
+
+CheckReport Analyze(const std::string& input, const Manifest* manifest,
+                    std::vector<FileMeasurement> measurements, const Budget& budget) {
+  CheckReport report;
+  report.input = input;
+  report.manifest_path = manifest ? manifest->path : "";
+  report.budget_path = budget.path;
+  report.levels = budget.levels;
+  Analyzer analyzer(manifest, budget, &report);
+  analyzer.BuildFiles(std::move(measurements));
+  analyzer.BuildGroups();
+  analyzer.EvaluateRules();
+  return report;
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,87 @@
+#ifndef NPSBUNDLE_ANALYSIS_H_
+#define NPSBUNDLE_ANALYSIS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "budget.h"
+#include "manifest.h"
+#include "measure.h"
+#include "units.h"
+
+namespace npsbundle {
+
+// The result model of `check`: computed once, rendered by every report
+// format (which never measure or evaluate anything themselves).
+
+enum class FileKind { kScript, kStyle, kHtml, kAsset, kSourceMap };
+std::string_view FileKindName(FileKind kind);  // "js", "css", "html", "asset", "map"
+FileKind KindOfPath(std::string_view path);
+
+struct Totals {
+  uint64_t raw = 0, gzip = 0, brotli = 0;
+  uint64_t files = 0;
+  uint64_t Get(Measure measure) const;
+  void Add(const FileMeasurement& m);
+};
+
+// One measured file, with what the manifest says about it.
+struct FileRow {
+  FileMeasurement size;
+  FileKind kind = FileKind::kAsset;
+  std::string manifest_key;  // empty when the manifest does not name it as a chunk
+  std::string chunk_name;    // manifest `name`, or empty
+};
+
+// A set of files fetched together: an entry's initial load, or what a lazy
+// page adds on top of it.
+struct LoadGroup {
+  std::string key;     // manifest key ("index.html", "src/pages/Oracle.tsx")
+  std::string label;   // short display name ("index.html", "Oracle")
+  std::string entry;   // for lazy pages: the entry whose initial load it extends
+  std::vector<std::string> files;  // build paths, load order
+  Totals total, js, css;
+};
+
+enum class RuleStatus { kPass, kFail };
+
+// The outcome of one rule on one subject ("initial" on "index.html").
+struct RuleResult {
+  std::string rule;     // "initial", "initial.js", "initial.css", "requests",
+                        // "chunk", "vendorChunks", "lazyPages", "routeCost"
+  std::string subject;  // entry, chunk or page it was applied to
+  std::string file;     // build path to point annotations at; may be empty
+  RuleStatus status = RuleStatus::kPass;
+  std::optional<uint64_t> actual;    // bytes (or a count for "requests")
+  std::optional<SizeLimit> limit;    // size rules
+  std::optional<uint64_t> max_count; // "requests"
+  std::string message;  // one line, complete: what was found, against what
+};
+
+struct CheckReport {
+  static constexpr int kSchemaVersion = 1;
+  std::string input;          // what the user passed
+  std::string manifest_path;  // build path of the manifest; empty when none
+  std::string budget_path;    // empty: built-in default
+  CompressionLevels levels;
+  std::vector<FileRow> files;          // every measured file, by path
+  std::vector<LoadGroup> entries;      // initial load per entry
+  std::vector<LoadGroup> lazy_pages;   // route cost per dynamic entry
+  std::vector<RuleResult> rules;
+  std::vector<std::string> notes;      // plain-language remarks for the reader
+
+  size_t failures() const;
+  bool passed() const { return failures() == 0; }
+  const FileRow* FindFile(const std::string& path) const;
+};
+
+// Builds the model: groups files by entry and lazy page using `manifest`
+// (nullptr when the build has none) and evaluates every rule of `budget`.
+CheckReport Analyze(const std::string& input, const Manifest* manifest,
+                    std::vector<FileMeasurement> measurements, const Budget& budget);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_ANALYSIS_H_

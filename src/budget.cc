@@ -1,0 +1,241 @@
+#include "budget.h"
+
+#include <simdjson.h>
+
+#include <fstream>
+
+#include "error.h"
+
+namespace npsbundle {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+constexpr int64_t kSchemaVersion = 1;
+
+class BudgetParser {
+ public:
+  explicit BudgetParser(const std::string& display_path) : display_path_(display_path) {}
+
+  [[noreturn]] void Fail(const std::string& location, const std::string& what) const {
+    throw InputError(display_path_ + ": " + (location.empty() ? "" : location + ": ") + what);
+  }
+
+  object Object(element value, const std::string& location) const {
+    object result;
+    if (value.get_object().get(result)) Fail(location, "expected an object");
+    return result;
+  }
+
+  std::string String(element value, const std::string& location) const {
+    std::string_view text;
+    if (value.get_string().get(text)) Fail(location, "expected a string");
+    return std::string(text);
+  }
+
+  int64_t Integer(element value, const std::string& location, int64_t min, int64_t max) const {
+    int64_t number = 0;
+    if (value.get_int64().get(number)) Fail(location, "expected a whole number");
+    if (number < min || number > max) {
+      Fail(location, std::to_string(number) + " is out of range " + std::to_string(min) + ".." +
+                         std::to_string(max));
+    }
+    return number;
+  }
+
+  SizeLimit Limit(element value, const std::string& location) const {
+    std::string text = String(value, location);
+    SizeLimit limit;
+    std::string error;
+    if (!ParseSizeLimit(text, &limit, &error)) Fail(location, error);
+    return limit;
+  }
+
+  std::vector<std::string> StringList(element value, const std::string& location) const {
+    simdjson::dom::array array;
+    if (value.get_array().get(array)) Fail(location, "expected an array of strings");
+    std::vector<std::string> out;
+    for (element item : array) out.push_back(String(item, location + "[" + std::to_string(out.size()) + "]"));
+    return out;
+  }
+
+  std::vector<std::pair<std::string, SizeLimit>> Overrides(element value,
+                                                           const std::string& location) const {
+    std::vector<std::pair<std::string, SizeLimit>> out;
+    for (auto field : Object(value, location)) {
+      std::string key(field.key);
+      out.emplace_back(key, Limit(field.value, location + "." + key));
+    }
+    return out;
+  }
+
+  [[noreturn]] void Unknown(const std::string& location) const { Fail(location, "unknown field"); }
+
+  void Compression(element value, Budget* budget) const {
+    for (auto field : Object(value, "compression")) {
+      std::string location = "compression." + std::string(field.key);
+      if (field.key == "gzipLevel") {
+        budget->levels.gzip_level = static_cast<int>(Integer(field.value, location, 1, 9));
+      } else if (field.key == "brotliQuality") {
+        budget->levels.brotli_quality = static_cast<int>(Integer(field.value, location, 0, 11));
+      } else if (field.key == "brotliWindow") {
+        budget->levels.brotli_window = static_cast<int>(Integer(field.value, location, 10, 24));
+      } else {
+        Unknown(location);
+      }
+    }
+  }
+
+  void Initial(element value, Budget* budget) const {
+    for (auto field : Object(value, "initial")) {
+      std::string location = "initial." + std::string(field.key);
+      if (field.key == "max") {
+        budget->initial = Limit(field.value, location);
+      } else if (field.key == "js") {
+        budget->initial_js = Limit(field.value, location);
+      } else if (field.key == "css") {
+        budget->initial_css = Limit(field.value, location);
+      } else if (field.key == "requests") {
+        budget->max_initial_requests = static_cast<uint64_t>(Integer(field.value, location, 1, 100000));
+      } else {
+        Unknown(location);
+      }
+    }
+  }
+
+  void Chunk(element value, Budget* budget) const {
+    for (auto field : Object(value, "chunk")) {
+      std::string location = "chunk." + std::string(field.key);
+      if (field.key == "max") {
+        budget->chunk = Limit(field.value, location);
+      } else if (field.key == "overrides") {
+        budget->chunk_overrides = Overrides(field.value, location);
+      } else {
+        Unknown(location);
+      }
+    }
+  }
+
+  void VendorChunks(element value, Budget* budget) const {
+    // Either ["vendor-react", ...] or {"vendor-react": ["react", ...], ...}.
+    if (value.is_array()) {
+      budget->vendor_chunks = StringList(value, "vendorChunks");
+      return;
+    }
+    for (auto field : Object(value, "vendorChunks")) {
+      std::string name(field.key);
+      budget->vendor_chunks.push_back(name);
+      budget->vendor_packages[name] = StringList(field.value, "vendorChunks." + name);
+    }
+  }
+
+  void LazyPages(element value, Budget* budget) const {
+    if (value.is_array()) {
+      budget->lazy_pages = StringList(value, "lazyPages");
+      return;
+    }
+    for (auto field : Object(value, "lazyPages")) {
+      std::string location = "lazyPages." + std::string(field.key);
+      if (field.key == "pages") {
+        budget->lazy_pages = StringList(field.value, location);
+      } else if (field.key == "routeCost") {
+        budget->route_cost = Limit(field.value, location);
+      } else if (field.key == "overrides") {
+        budget->route_cost_overrides = Overrides(field.value, location);
+      } else {
+        Unknown(location);
+      }
+    }
+  }
+
+  void Routes(element value, Budget* budget) const {
+    for (auto field : Object(value, "routes")) {
+      std::string path(field.key);
+      std::string location = "routes." + path;
+      if (path.empty() || path.front() != '/') Fail(location, "a route must start with '/'");
+      budget->routes[path] = String(field.value, location);
+    }
+  }
+
+ private:
+  const std::string& display_path_;
+};
+
+}  // namespace
+
+Budget ParseBudget(std::string_view json, const std::string& display_path) {
+  BudgetParser parser(display_path);
+  simdjson::dom::parser dom;
+  simdjson::padded_string padded(json);
+  element root;
+  if (auto error = dom.parse(padded).get(root)) {
+    parser.Fail("", std::string("invalid JSON (") + simdjson::error_message(error) + ")");
+  }
+  Budget budget;
+  budget.path = display_path;
+  bool has_version = false;
+  for (auto field : parser.Object(root, "")) {
+    std::string key(field.key);
+    if (key == "$schema" || key == "$comment") {
+      parser.String(field.value, key);
+    } else if (key == "version") {
+      int64_t version = parser.Integer(field.value, key, 0, 1000);
+      if (version != kSchemaVersion) {
+        parser.Fail(key, "unsupported budget version " + std::to_string(version) + " (this npsbundle reads version 1)");
+      }
+      has_version = true;
+    } else if (key == "compression") {
+      parser.Compression(field.value, &budget);
+    } else if (key == "initial") {
+      parser.Initial(field.value, &budget);
+    } else if (key == "chunk") {
+      parser.Chunk(field.value, &budget);
+    } else if (key == "vendorChunks") {
+      parser.VendorChunks(field.value, &budget);
+    } else if (key == "lazyPages") {
+      parser.LazyPages(field.value, &budget);
+    } else if (key == "routes") {
+      parser.Routes(field.value, &budget);
+    } else {
+      parser.Unknown(key);
+    }
+  }
+  if (!has_version) parser.Fail("", "missing field \"version\" (use \"version\": 1)");
+  return budget;
+}
+
+Budget LoadBudgetFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read budget file");
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseBudget(json, path);
+}
+
+Budget DefaultBudget() {
+  Budget budget = ParseBudget(DefaultBudgetJson(), "budgets/default.json");
+  budget.path.clear();
+  return budget;
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,71 @@
+#ifndef NPSBUNDLE_BUDGET_H_
+#define NPSBUNDLE_BUDGET_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compression.h"
+#include "units.h"
+
+namespace npsbundle {
+
+// A budget file (schema version 1, documented in budgets/README.md). Every
+// limit names its measure. Command-line flags write into the same struct, so
+// a flag and a budget field can never mean different things.
+struct Budget {
+  std::string path;  // where it was read from; empty for built-in defaults
+
+  CompressionLevels levels;
+
+  // Rule "initial": each entry's initial set, in total and by type.
+  std::optional<SizeLimit> initial;
+  std::optional<SizeLimit> initial_js;
+  std::optional<SizeLimit> initial_css;
+  // Rule "requests": most files an entry's initial set may hold.
+  std::optional<uint64_t> max_initial_requests;
+
+  // Rule "chunk": any single JS or CSS file. Overrides are matched against a
+  // chunk's name, its manifest key or src, or its build path; '*' and '?'
+  // are globs. The first matching override wins.
+  std::optional<SizeLimit> chunk;
+  std::vector<std::pair<std::string, SizeLimit>> chunk_overrides;
+
+  // Rule "vendorChunks": chunk names that must exist as separate files in
+  // the initial set. Packages listed per chunk are kept for package-level
+  // checks (they need source maps).
+  std::vector<std::string> vendor_chunks;
+  std::map<std::string, std::vector<std::string>> vendor_packages;
+
+  // Rule "lazyPages": pages (chunk name, source path or source file stem)
+  // that must be dynamic entries outside every initial set; rule
+  // "routeCost": optional limit on what each page adds when visited.
+  std::vector<std::string> lazy_pages;
+  std::optional<SizeLimit> route_cost;
+  std::vector<std::pair<std::string, SizeLimit>> route_cost_overrides;
+
+  // URL path -> manifest key of the page it shows ("/oracle" ->
+  // "src/pages/Oracle.tsx"); serve and nginx add that page's preload hints.
+  std::map<std::string, std::string> routes;
+};
+
+// The budget of the reference app (budgets/default.json, compiled in).
+Budget DefaultBudget();
+std::string_view DefaultBudgetJson();
+
+// Parses a budget file. Throws InputError naming `display_path` and the JSON
+// location of the bad field: "b.json: initial.max: \"5 kb gzip\": unknown unit".
+// Unknown fields are errors, so a typo never disables a rule silently.
+Budget ParseBudget(std::string_view json, const std::string& display_path);
+
+// Reads and parses a budget file from disk.
+Budget LoadBudgetFile(const std::string& path);
+
+// True when `pattern` ('*' any run, '?' one character) matches `text`.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_BUDGET_H_

@@ -1,0 +1,58 @@
+#include "check.h"
+
+#include <fstream>
+
+#include "error.h"
+
+namespace npsbundle {
+
+std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path) {
+  if (!override_path.empty()) {
+    std::ifstream in(override_path, std::ios::binary);
+    if (!in) throw InputError(override_path + ": cannot read manifest");
+    std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Manifest manifest = ParseManifest(json, override_path);
+    manifest.path = override_path;
+    ValidateManifestFiles(manifest, source, override_path);
+    return manifest;
+  }
+  for (std::string_view candidate : kManifestPaths) {
+    if (!source.Find(candidate)) continue;
+    std::string display = source.DisplayPath(candidate);
+    Manifest manifest = ParseManifest(source.Read(candidate), display);
+    manifest.path = std::string(candidate);
+    ValidateManifestFiles(manifest, source, display);
+    return manifest;
+  }
+  return std::nullopt;
+}
+
+void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
+                           const std::string& manifest_display_path) {
+  auto require = [&](const std::string& path, const std::string& location) {
+    if (!source.Find(path)) {
+      throw InputError(manifest_display_path + ": " + location + ": " + path + " is not in the build " +
+                       source.name());
+    }
+  };
+  for (const auto& [key, chunk] : manifest.chunks) {
+    std::string at = "\"" + key + "\"";
+    require(chunk.file, at + ".file");
+    for (size_t i = 0; i < chunk.css.size(); ++i) require(chunk.css[i], at + ".css[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < chunk.assets.size(); ++i) {
+      require(chunk.assets[i], at + ".assets[" + std::to_string(i) + "]");
+    }
+  }
+}
+
+CheckReport RunCheck(const CheckInput& input) {
+  std::unique_ptr<BundleSource> source = OpenBundle(input.path);
+  std::optional<Manifest> manifest = LoadManifest(*source, input.manifest_path);
+  MeasureOptions options;
+  options.levels = input.budget.levels;
+  options.threads = input.threads;
+  std::vector<FileMeasurement> measurements = MeasureBuild(*source, options);
+  return Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget);
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,38 @@
+#ifndef NPSBUNDLE_CHECK_H_
+#define NPSBUNDLE_CHECK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "analysis.h"
+#include "bundle_source.h"
+#include "budget.h"
+#include "manifest.h"
+
+namespace npsbundle {
+
+// Finds and parses the build's manifest: `override_path` (a file on disk)
+// when given, else the first of kManifestPaths inside the build. Returns
+// nullopt when the build has none. Throws InputError when a manifest is
+// malformed or names a file the build lacks.
+std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path);
+
+// Throws InputError when the manifest names a file (`file`, `css`, `assets`)
+// that the build does not hold.
+void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
+                           const std::string& manifest_display_path);
+
+struct CheckInput {
+  std::string path;           // build folder or archive
+  std::string manifest_path;  // --manifest; empty: look inside the build
+  Budget budget;
+  unsigned threads = 0;
+};
+
+// The whole check: open, parse, measure, analyse. Throws InputError.
+CheckReport RunCheck(const CheckInput& input);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_CHECK_H_

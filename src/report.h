@@ -1,0 +1,36 @@
+#ifndef NPSBUNDLE_REPORT_H_
+#define NPSBUNDLE_REPORT_H_
+
+#include <string>
+#include <string_view>
+
+#include "analysis.h"
+
+namespace npsbundle {
+
+enum class ReportFormat { kText, kJson, kJunit, kGithub, kMarkdown };
+
+// Parses "text", "json", "junit", "github", "markdown"; false otherwise.
+bool ParseReportFormat(std::string_view name, ReportFormat* format);
+
+struct RenderOptions {
+  bool color = false;  // ANSI colour in the text format (TTY without NO_COLOR)
+};
+
+// Renders the report. Renderers only format: every figure and verdict comes
+// from `report`.
+std::string RenderReport(const CheckReport& report, ReportFormat format, const RenderOptions& options);
+
+std::string RenderText(const CheckReport& report, const RenderOptions& options);
+std::string RenderJson(const CheckReport& report);      // schema: README "JSON report"
+std::string RenderJunit(const CheckReport& report);     // one testcase per rule result
+std::string RenderGithub(const CheckReport& report);    // ::error / ::notice workflow commands
+std::string RenderMarkdown(const CheckReport& report);  // $GITHUB_STEP_SUMMARY / PR comment
+
+// One line: "npsbundle: PASS: 14 rules within budget" or
+// "npsbundle: FAIL: 2 of 14 rules over budget (initial, chunk)".
+std::string VerdictLine(const CheckReport& report);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_REPORT_H_

@@ -1,0 +1,124 @@
+// Formats for CI systems: JUnit XML for test tabs, GitHub workflow commands
+// for inline annotations, Markdown for step summaries and PR comments.
+#include <filesystem>
+
+#include "escape.h"
+#include "report.h"
+
+namespace npsbundle {
+namespace {
+
+std::string StatusEmoji(bool pass) { return pass ? "✅" : "❌"; }
+
+// What a CI annotation should point at: the file inside the build folder
+// when the input is a folder; archives have no file to point at.
+std::string AnnotationFile(const CheckReport& report, const std::string& build_path) {
+  if (build_path.empty()) return "";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(report.input, ec)) return "";
+  std::string dir = report.input;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + "/" + build_path;
+}
+
+// The first rule result with a limit for (rule, subject), or nullptr.
+const RuleResult* LimitFor(const CheckReport& report, const std::string& rule, const std::string& subject) {
+  for (const RuleResult& r : report.rules) {
+    if (r.rule == rule && r.subject == subject && r.limit) return &r;
+  }
+  return nullptr;
+}
+
+std::string GroupRow(const CheckReport& report, const LoadGroup& g, const std::string& rule) {
+  std::string row = "| " + MarkdownCellEscape(g.label) + " | " + std::to_string(g.total.files) + " | " +
+                    FormatKb(g.total.raw) + " | " + FormatKb(g.total.gzip) + " | " + FormatKb(g.total.brotli) + " | ";
+  if (const RuleResult* r = LimitFor(report, rule, g.label)) {
+    row += FormatLimit(*r->limit) + " | " + StatusEmoji(r->status == RuleStatus::kPass) + " |";
+  } else {
+    row += "– | – |";
+  }
+  return row + "\n";
+}
+
+}  // namespace
+
+std::string RenderJunit(const CheckReport& report) {
+  std::string tests = std::to_string(report.rules.size());
+  std::string failures = std::to_string(report.failures());
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"npsbundle\" tests=\"" + tests + "\" failures=\"" + failures + "\">\n";
+  out += "  <testsuite name=\"" + XmlEscape("npsbundle check " + report.input) + "\" tests=\"" + tests +
+         "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n";
+  for (const RuleResult& r : report.rules) {
+    out += "    <testcase classname=\"npsbundle." + XmlEscape(r.rule) + "\" name=\"" + XmlEscape(r.subject) + "\"";
+    if (r.status == RuleStatus::kPass) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n      <failure message=\"" + XmlEscape(r.message) + "\" type=\"" + XmlEscape(r.rule) + "\">" +
+           XmlEscape(r.message) + "</failure>\n    </testcase>\n";
+  }
+  for (const std::string& note : report.notes) {
+    out += "    <system-out>" + XmlEscape(note) + "</system-out>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string RenderGithub(const CheckReport& report) {
+  std::string out;
+  for (const RuleResult& r : report.rules) {
+    if (r.status == RuleStatus::kPass) continue;
+    std::string file = AnnotationFile(report, r.file);
+    out += "::error ";
+    if (!file.empty()) out += "file=" + GithubPropertyEscape(file) + ",";
+    out += "title=" + GithubPropertyEscape("npsbundle " + r.rule) + "::" + GithubDataEscape(r.message) + "\n";
+  }
+  for (const std::string& note : report.notes) out += "::warning title=npsbundle::" + GithubDataEscape(note) + "\n";
+  out += (report.passed() ? "::notice title=npsbundle::" : "::error title=npsbundle::") +
+         GithubDataEscape(VerdictLine(report).substr(11)) + "\n";
+  return out;
+}
+
+std::string RenderMarkdown(const CheckReport& report) {
+  std::string out = "## npsbundle: " + StatusEmoji(report.passed()) + " " +
+                    MarkdownCellEscape(VerdictLine(report).substr(11)) + "\n\n";
+  out += "Build `" + report.input + "` · gzip level " + std::to_string(report.levels.gzip_level) +
+         " · brotli quality " + std::to_string(report.levels.brotli_quality) + "\n\n";
+  if (report.failures() > 0) {
+    out += "### Over budget\n\n";
+    for (const RuleResult& r : report.rules) {
+      if (r.status == RuleStatus::kFail) out += "- ❌ **" + r.rule + "**: " + MarkdownCellEscape(r.message) + "\n";
+    }
+    out += "\n";
+  }
+  if (!report.entries.empty()) {
+    out += "### Initial load\n\n| Entry | Files | Raw | Gzip | Brotli | Limit | Status |\n";
+    out += "|---|--:|--:|--:|--:|--:|:-:|\n";
+    for (const LoadGroup& g : report.entries) out += GroupRow(report, g, "initial");
+    out += "\n";
+  }
+  if (!report.lazy_pages.empty()) {
+    out += "### Lazy pages (added on navigation)\n\n| Page | Files | Raw | Gzip | Brotli | Limit | Status |\n";
+    out += "|---|--:|--:|--:|--:|--:|:-:|\n";
+    for (const LoadGroup& g : report.lazy_pages) out += GroupRow(report, g, "routeCost");
+    out += "\n";
+  }
+  for (const std::string& note : report.notes) out += "> " + MarkdownCellEscape(note) + "\n\n";
+  out += "<details><summary>All rule checks (" + std::to_string(report.rules.size()) + ")</summary>\n\n";
+  out += "| Rule | Subject | Status | Detail |\n|---|---|:-:|---|\n";
+  for (const RuleResult& r : report.rules) {
+    out += "| " + r.rule + " | " + MarkdownCellEscape(r.subject) + " | " +
+           StatusEmoji(r.status == RuleStatus::kPass) + " | " + MarkdownCellEscape(r.message) + " |\n";
+  }
+  out += "\n</details>\n\n<details><summary>All files (" + std::to_string(report.files.size()) + ")</summary>\n\n";
+  out += "| File | Raw | Gzip | Brotli |\n|---|--:|--:|--:|\n";
+  for (const FileRow& row : report.files) {
+    out += "| " + MarkdownCellEscape(row.size.path) + " | " + FormatKb(row.size.raw) + " | " + FormatKb(row.size.gzip) +
+           " | " + FormatKb(row.size.brotli) + " |\n";
+  }
+  out += "\n</details>\n";
+  return out;
+}
+
+}  // namespace npsbundle
