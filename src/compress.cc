@@ -1,0 +1,178 @@
+#include "compress.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "bundle_source.h"
+#include "error.h"
+#include "http_policy.h"
+
+namespace npsbundle {
+namespace fs = std::filesystem;
+namespace {
+
+std::optional<std::string> ReadIfExists(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open file");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(path.string() + ": read error");
+  return data;
+}
+
+bool DecodesTo(const std::string& variant, bool brotli, const std::string& original) {
+  try {
+    return (brotli ? BrotliDecompress(variant) : GzipDecompress(variant)) == original;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Writes beside the target and renames over it: readers see the old file or
+// the new one, never a partial write.
+void WriteAtomically(const fs::path& target, const std::string& data, const std::string& display) {
+  static std::atomic<unsigned> counter{0};
+  fs::path temp = target;
+  temp += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temp, ignored);
+      throw InputError(display + ": cannot write");
+    }
+  }
+  std::error_code ec;
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw InputError(display + ": cannot rename into place: " + ec.message());
+  }
+}
+
+}  // namespace
+
+double ParsePercent(const std::string& text, const std::string& origin) {
+  std::string number = text;
+  if (!number.empty() && number.back() == '%') number.pop_back();
+  size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (number.empty() || used != number.size() || !(value >= 0 && value < 100)) {
+    throw InputError(origin + " " + text + ": expected a percentage from 0 to below 100, e.g. 5%");
+  }
+  return value;
+}
+
+CompressResult CompressFolder(const std::string& path, const CompressOptions& options,
+                              const CompressProgress& progress) {
+  ValidateLevels(options.levels, "compress");
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_directory(path, ec)) {
+    throw InputError(path + ": compress writes beside the files, so it needs a build folder, not an archive");
+  }
+  std::unique_ptr<BundleSource> source = OpenBundle(path);
+  fs::path root = source->root_directory();
+  std::vector<std::string> files;
+  for (const SourceFile& file : source->files()) {
+    if (IsTextLike(file.path) && !IsHiddenPath(file.path)) files.push_back(file.path);
+  }
+
+  CompressResult result;
+  result.files = files.size();
+  std::mutex mutex;
+  std::exception_ptr failure;
+  std::atomic<size_t> next{0};
+  size_t done = 0;
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      try {
+        CompressResult local;
+        const std::string& relative = files[i];
+        fs::path original_path = root / relative;
+        std::optional<std::string> original = ReadIfExists(original_path);
+        if (!original) throw InputError(source->DisplayPath(relative) + ": cannot read");
+        local.original_bytes = original->size();
+        for (bool brotli : {true, false}) {
+          fs::path variant_path = original_path;
+          variant_path += brotli ? ".br" : ".gz";
+          std::string display = source->DisplayPath(relative) + (brotli ? ".br" : ".gz");
+          std::optional<std::string> existing = ReadIfExists(variant_path);
+          bool current = existing && DecodesTo(*existing, brotli, *original);
+          uint64_t* saved = brotli ? &local.br_saved : &local.gzip_saved;
+          if (current && !options.force) {
+            ++local.up_to_date;
+            if (existing->size() < original->size()) *saved += original->size() - existing->size();
+            continue;
+          }
+          std::string encoded =
+              brotli ? BrotliCompress(*original, options.levels.brotli_quality, options.levels.brotli_window)
+                     : GzipCompress(*original, options.levels.gzip_level);
+          double limit = static_cast<double>(original->size()) * (100.0 - options.min_saving_percent) / 100.0;
+          if (static_cast<double>(encoded.size()) > limit || encoded.size() >= original->size()) {
+            ++local.below_margin;
+            if (existing) {
+              // A variant that is stale (or, with --force, judged not worth
+              // it) must not stay beside the file: a server would send it.
+              std::error_code remove_error;
+              fs::remove(variant_path, remove_error);
+              if (remove_error) throw InputError(display + ": cannot remove: " + remove_error.message());
+              ++local.removed;
+            }
+            continue;
+          }
+          if (existing && *existing == encoded) {
+            ++local.up_to_date;
+          } else {
+            WriteAtomically(variant_path, encoded, display);
+            ++local.written;
+            if (existing && !current) ++local.stale;
+          }
+          *saved += original->size() - encoded.size();
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        result.written += local.written;
+        result.stale += local.stale;
+        result.up_to_date += local.up_to_date;
+        result.below_margin += local.below_margin;
+        result.removed += local.removed;
+        result.original_bytes += local.original_bytes;
+        result.br_saved += local.br_saved;
+        result.gzip_saved += local.gzip_saved;
+        ++done;
+        if (progress) progress(done, files.size(), result.br_saved);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = std::current_exception();
+        next = files.size();
+      }
+    }
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, files.size())));
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,80 @@
+#ifndef NPSBUNDLE_SERVE_H_
+#define NPSBUNDLE_SERVE_H_
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "bundle_source.h"
+#include "compression.h"
+#include "serve_handler.h"
+#include "static_index.h"
+
+namespace npsbundle {
+
+// Options of `npsbundle serve`; the flags fill this struct.
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 4173;         // vite preview's default; 0 picks a free port
+  std::string base = "/";  // Vite's base; normalised to start and end with '/'
+  bool spa = true;
+  bool serve_maps = false;
+  bool quiet = false;  // no access log
+  CompressionLevels levels;
+  std::map<std::string, std::string> routes;  // URL path -> manifest key
+};
+
+// "/app/" from "app", "/app", "app/" or "/app/"; "/" from "" or "/". Throws
+// InputError for a base that is a URL or holds "..", "?", "#" or "\".
+std::string NormalizeBase(const std::string& base);
+
+// Indexes a build for serving with the options' levels, base and routes.
+std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
+                                                 const ServeOptions& options, IndexReport* report);
+
+// True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackHost(const std::string& host);
+
+// An HTTP/1.1 server for one indexed build, on cpp-httplib. Usable in
+// process (tests bind port 0, Start, then Stop) and from the CLI (Bind, Run).
+//
+// The library is used only for sockets and message parsing: every request
+// is answered from its pre-routing hook by RequestHandler, with the body
+// handed over as a sized content provider so the library neither compresses
+// it a second time nor applies Range on its own.
+class StaticServer {
+ public:
+  // `log` gets one access-log line per request unless options.quiet; it may
+  // be nullptr. It must outlive the server.
+  StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
+               std::FILE* log);
+  ~StaticServer();  // stops and joins a server started with Start
+  StaticServer(const StaticServer&) = delete;
+  StaticServer& operator=(const StaticServer&) = delete;
+
+  // Binds options.host:options.port (0 = any free port) and returns the
+  // port. Throws InputError naming the address when binding fails ("address
+  // already in use").
+  int Bind();
+  // Accepts connections until Stop; call after Bind.
+  void Run();
+  // Bind, then Run on a background thread; returns the port once the server
+  // accepts connections.
+  int Start();
+  // Stops accepting and closes the listening socket; safe from any thread.
+  void Stop();
+
+  int port() const { return port_; }
+  // "http://127.0.0.1:4173/app/"
+  std::string url() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = -1;
+};
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_SERVE_H_

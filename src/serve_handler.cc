@@ -1,0 +1,218 @@
+#include "serve_handler.h"
+
+#include <algorithm>
+
+namespace npsbundle {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  if (needle.size() > haystack.size()) return false;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+std::string_view LastSegment(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Vite's default assetsDir: everything there is a build output with a hashed
+// name, so a miss is a stale reference and must never become index.html.
+constexpr std::string_view kAssetsDir = "assets/";
+
+}  // namespace
+
+std::optional<std::string> HttpRequest::Header(std::string_view name) const {
+  std::optional<std::string> value;
+  for (const auto& [key, field] : headers) {
+    if (!EqualsIgnoreCase(key, name)) continue;
+    value = value ? *value + ", " + field : field;
+  }
+  return value;
+}
+
+size_t HttpRequest::HeaderCount(std::string_view name) const {
+  return static_cast<size_t>(std::count_if(headers.begin(), headers.end(), [&](const auto& field) {
+    return EqualsIgnoreCase(field.first, name);
+  }));
+}
+
+std::optional<std::string> HttpResponse::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+HttpResponse TextResponse(int status, std::string_view text) {
+  HttpResponse response;
+  response.status = status;
+  response.owned_body = std::string(text);
+  response.content_length = text.size();
+  response.headers = {{"Content-Type", "text/plain; charset=utf-8"},
+                      {"X-Content-Type-Options", "nosniff"}};
+  return response;
+}
+
+RequestHandler::RequestHandler(std::shared_ptr<const StaticIndex> index, HandlerOptions options)
+    : index_(std::move(index)), options_(std::move(options)) {}
+
+HttpResponse RequestHandler::Handle(const HttpRequest& request) const {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse response = TextResponse(405, "405 method not allowed\n");
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  // A GET or HEAD that carries a body (or ambiguous framing) is how request
+  // smuggling starts; refuse it instead of guessing where the next request
+  // begins.
+  std::optional<std::string> content_length = request.Header("Content-Length");
+  if (request.HeaderCount("Transfer-Encoding") > 0 || request.HeaderCount("Content-Length") > 1 ||
+      (content_length && *content_length != "0")) {
+    return TextResponse(400, "400 bad request: a GET carries no body\n");
+  }
+  RequestPath target = NormalizeRequestPath(request.target);
+  if (target.verdict != PathVerdict::kOk) return TextResponse(400, "400 bad request\n");
+
+  std::string path = target.path;
+  std::string base_dir = options_.base.substr(1);  // "app/" or ""
+  if (!base_dir.empty()) {
+    std::string bare = base_dir.substr(0, base_dir.size() - 1);
+    if (path == bare && !target.trailing_slash) {
+      HttpResponse response = TextResponse(302, "302 found\n");
+      response.headers.emplace_back("Location", options_.base);
+      return response;
+    }
+    if (path == bare) {
+      path.clear();
+    } else if (path.rfind(base_dir, 0) == 0) {
+      path = path.substr(base_dir.size());
+    } else {
+      return TextResponse(404, "404 not found\n");
+    }
+  }
+  if (IsHiddenPath(path)) return TextResponse(404, "404 not found\n");
+
+  const StaticFile* file = Resolve(path, target.trailing_slash);
+  static const std::vector<std::string> kNoLinks;
+  const std::vector<std::string>* extra_links = &kNoLinks;
+  if (!file && options_.spa && path.rfind(kAssetsDir, 0) != 0) {
+    std::string_view last = LastSegment(path);
+    std::optional<std::string> accept = request.Header("Accept");
+    bool navigation = last.find('.') == std::string_view::npos ||
+                      (accept && ContainsIgnoreCase(*accept, "text/html") && !IsAssetExtension(path));
+    if (navigation) {
+      file = Fallback(path);
+      extra_links = &index_->RouteLinks("/" + path);
+    }
+  }
+  if (!file) return TextResponse(404, "404 not found\n");
+  HttpResponse response = Serve(request, *file, *extra_links);
+  if (request.method == "HEAD") {
+    response.send_body = false;
+    response.body = {};
+    response.owned_body.clear();
+  }
+  return response;
+}
+
+const StaticFile* RequestHandler::Resolve(const std::string& path, bool trailing_slash) const {
+  if (path.empty()) return index_->Find("index.html");
+  if (trailing_slash) return index_->Find(path + "/index.html");
+  if (const StaticFile* file = index_->Find(path)) return file;
+  // "/admin" may be a folder with its own page, or a page of a multi-page
+  // build ("admin.html"), as Vite's own preview server resolves it.
+  if (const StaticFile* file = index_->Find(path + "/index.html")) return file;
+  return index_->Find(path + ".html");
+}
+
+const StaticFile* RequestHandler::Fallback(const std::string& path) const {
+  // The nearest index.html up the path: "/admin/users/7" uses
+  // admin/index.html when a multi-page build has one.
+  std::string dir = path;
+  while (true) {
+    size_t slash = dir.rfind('/');
+    dir = slash == std::string::npos ? "" : dir.substr(0, slash);
+    if (const StaticFile* file = index_->Find(dir.empty() ? "index.html" : dir + "/index.html")) {
+      return file;
+    }
+    if (dir.empty()) return nullptr;
+  }
+}
+
+HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile& file,
+                                   const std::vector<std::string>& extra_links) const {
+  ContentCoding coding = file.negotiable()
+                             ? ChooseEncoding(request.Header("Accept-Encoding"), file.available())
+                             : ContentCoding::kIdentity;
+  if (!file.Get(coding)) coding = ContentCoding::kIdentity;
+  const Representation& representation = *file.Get(coding);
+  const std::string& bytes = representation.bytes;
+
+  HttpResponse response;
+  response.coding = coding;
+  // Validators and caching first: a 304 repeats exactly these.
+  response.headers.emplace_back("ETag", representation.etag);
+  response.headers.emplace_back("Last-Modified", FormatHttpDate(file.last_modified));
+  response.headers.emplace_back("Cache-Control",
+                                std::string(file.immutable ? kCacheImmutable : kCacheRevalidate));
+  if (file.negotiable()) response.headers.emplace_back("Vary", "Accept-Encoding");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+
+  std::optional<std::string> if_none_match = request.Header("If-None-Match");
+  std::optional<std::string> if_modified_since = request.Header("If-Modified-Since");
+  bool not_modified = if_none_match
+                          ? IfNoneMatchMatches(*if_none_match, representation.etag)
+                          : if_modified_since && NotModifiedSince(*if_modified_since, file.last_modified);
+  if (not_modified) {
+    response.status = 304;
+    response.content_length = bytes.size();
+    response.send_body = false;
+    return response;
+  }
+
+  response.headers.emplace_back("Content-Type", file.content_type);
+  if (coding != ContentCoding::kIdentity) {
+    response.headers.emplace_back("Content-Encoding", std::string(CodingName(coding)));
+  }
+  response.headers.emplace_back("Accept-Ranges", "bytes");
+  for (const std::string& link : file.preload_links) response.headers.emplace_back("Link", link);
+  for (const std::string& link : extra_links) response.headers.emplace_back("Link", link);
+
+  response.status = 200;
+  response.body = bytes;
+  response.content_length = bytes.size();
+  std::optional<std::string> range = request.Header("Range");
+  std::optional<std::string> if_range = request.Header("If-Range");
+  if (range && request.HeaderCount("Range") == 1 &&
+      (!if_range || IfRangeHolds(*if_range, representation.etag, file.last_modified))) {
+    RangeDecision decision = ParseRange(*range, bytes.size());
+    if (decision.outcome == RangeOutcome::kPartial) {
+      response.status = 206;
+      response.body = std::string_view(bytes).substr(decision.first, decision.length);
+      response.content_length = decision.length;
+      response.headers.emplace_back("Content-Range",
+                                    "bytes " + std::to_string(decision.first) + "-" +
+                                        std::to_string(decision.first + decision.length - 1) + "/" +
+                                        std::to_string(bytes.size()));
+    } else if (decision.outcome == RangeOutcome::kUnsatisfiable) {
+      HttpResponse unsatisfiable = TextResponse(416, "416 range not satisfiable\n");
+      unsatisfiable.coding = coding;
+      unsatisfiable.headers.emplace_back("Content-Range", "bytes */" + std::to_string(bytes.size()));
+      if (file.negotiable()) unsatisfiable.headers.emplace_back("Vary", "Accept-Encoding");
+      return unsatisfiable;
+    }
+  }
+  return response;
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,255 @@
+#include "static_index.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "asset_names.h"
+#include "graph.h"
+#include "manifest.h"
+#include "preload.h"
+
+namespace npsbundle {
+namespace {
+
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t hash = 14695981039346656037ull;
+  for (char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::optional<int64_t> FileMtime(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<int64_t>(st.st_mtim.tv_sec);
+}
+
+// Decodes a variant; nullopt when it is corrupt.
+std::optional<std::string> Decode(std::string_view bytes, ContentCoding coding) {
+  try {
+    return coding == ContentCoding::kBrotli ? BrotliDecompress(bytes) : GzipDecompress(bytes);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+struct VariantPaths {
+  std::string br;
+  std::string gzip;
+  const std::string& For(ContentCoding coding) const {
+    return coding == ContentCoding::kBrotli ? br : gzip;
+  }
+};
+
+std::optional<Manifest> LoadManifest(const BundleSource& source, IndexReport* report) {
+  for (std::string_view path : kManifestPaths) {
+    if (!source.Find(path)) continue;
+    try {
+      return ParseManifest(source.Read(path), source.DisplayPath(path));
+    } catch (const std::exception& e) {
+      report->warnings.push_back(std::string(e.what()) + " (serving without preload hints)");
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// Build paths the manifest names (chunks, their css and assets): Vite writes
+// those with a content hash in the name.
+std::set<std::string, std::less<>> ManifestFiles(const Manifest& manifest) {
+  std::set<std::string, std::less<>> files;
+  for (const auto& [key, chunk] : manifest.chunks) {
+    files.insert(chunk.file);
+    files.insert(chunk.css.begin(), chunk.css.end());
+    files.insert(chunk.assets.begin(), chunk.assets.end());
+  }
+  return files;
+}
+
+}  // namespace
+
+std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "\"%016llx-%llx", static_cast<unsigned long long>(Fnv1a64(bytes)),
+                static_cast<unsigned long long>(bytes.size()));
+  std::string etag = buffer;
+  if (coding != ContentCoding::kIdentity) etag += "-" + std::string(CodingName(coding));
+  return etag + "\"";
+}
+
+StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
+                               IndexReport* report) {
+  StaticIndex index;
+  std::optional<Manifest> manifest = LoadManifest(source, report);
+  std::set<std::string, std::less<>> manifest_files;
+  if (manifest) manifest_files = ManifestFiles(*manifest);
+
+  // Pair variants with the file they encode.
+  std::map<std::string, VariantPaths, std::less<>> variants;
+  std::set<std::string, std::less<>> variant_paths;
+  for (const SourceFile& file : source.files()) {
+    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+      std::string_view suffix = coding == ContentCoding::kBrotli ? ".br" : ".gz";
+      if (!EndsWith(file.path, suffix)) continue;
+      std::string base = file.path.substr(0, file.path.size() - suffix.size());
+      // "data.tar.gz" is a file of its own; "app.js.gz" is a variant even
+      // when app.js itself is missing (a compressed-only build).
+      if (!source.Find(base) && !IsTextLike(base)) continue;
+      (coding == ContentCoding::kBrotli ? variants[base].br : variants[base].gzip) = file.path;
+      variant_paths.insert(file.path);
+    }
+  }
+  std::vector<std::string> servable;
+  for (const SourceFile& file : source.files()) {
+    if (!variant_paths.count(file.path)) servable.push_back(file.path);
+  }
+  for (const auto& [base, paths] : variants) {
+    if (!source.Find(base)) servable.push_back(base);
+  }
+
+  int64_t fallback_mtime = FileMtime(source.name()).value_or(static_cast<int64_t>(std::time(nullptr)));
+  std::string root = source.root_directory();
+  for (const std::string& path : servable) {
+    // Never served, so never read or compressed.
+    if (IsHiddenPath(path)) continue;
+    if (!options.serve_maps && EndsWith(path, ".map")) continue;
+    StaticFile file;
+    file.path = path;
+    file.content_type = std::string(ContentTypeFor(path));
+    bool html = file.content_type.rfind("text/html", 0) == 0;
+    file.immutable = !html && (IsHashedAssetName(path) ||
+                               (manifest_files.count(path) && path.rfind("assets/", 0) == 0));
+    file.last_modified = source.on_disk() ? FileMtime(root + "/" + path).value_or(fallback_mtime)
+                                          : fallback_mtime;
+    auto found = variants.find(path);
+    std::optional<std::string> identity;
+    if (source.Find(path)) identity = source.Read(path);
+    if (found != variants.end()) {
+      for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+        const std::string& variant_path = found->second.For(coding);
+        if (variant_path.empty()) continue;
+        std::string bytes = source.Read(variant_path);
+        std::optional<std::string> decoded = Decode(bytes, coding);
+        if (decoded && !identity) identity = *decoded;
+        if (!decoded || *decoded != *identity) {
+          report->warnings.push_back(source.DisplayPath(variant_path) +
+                                     ": stale or corrupt (does not decode to " + path +
+                                     "); ignored");
+          continue;
+        }
+        file.representations[static_cast<int>(coding)] =
+            Representation{std::move(bytes), ""};
+        ++report->precompressed;
+      }
+    }
+    if (!identity) continue;  // every variant of a compressed-only file was corrupt
+    file.representations[0] = Representation{std::move(*identity), ""};
+    index.files_.emplace(path, std::move(file));
+  }
+
+  if (manifest) {
+    for (auto& [path, file] : index.files_) {
+      if (file.content_type.rfind("text/html", 0) != 0) continue;
+      std::string key = EntryKeyForHtml(*manifest, path);
+      if (!key.empty()) file.preload_links = EntryPreloadLinks(*manifest, key, options.base);
+    }
+    std::string main_entry = EntryKeyForHtml(*manifest, "index.html");
+    if (main_entry.empty() && !manifest->EntryKeys().empty()) main_entry = manifest->EntryKeys()[0];
+    LoadSet initial = main_entry.empty() ? LoadSet{} : InitialSet(*manifest, main_entry);
+    for (const auto& [route, key] : options.routes) {
+      if (!manifest->Find(key)) {
+        report->warnings.push_back("route " + route + ": no manifest key \"" + key + "\"; no hints");
+        continue;
+      }
+      index.route_links_[route] = PreloadLinks(RouteCost(*manifest, key, initial), options.base,
+                                               /*skip_first_script=*/false);
+    }
+  } else if (!options.routes.empty()) {
+    report->warnings.push_back("the build has no manifest; route hints are off");
+  }
+
+  // Compress text files that came without variants, on every core: brotli at
+  // quality 11 is the slow part of start-up.
+  struct Job {
+    StaticFile* file;
+    ContentCoding coding;
+  };
+  std::vector<Job> jobs;
+  std::set<StaticFile*> compressed_files;
+  if (options.compress_in_memory) {
+    for (auto& [path, file] : index.files_) {
+      if (!IsTextLike(path)) continue;
+      for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+        if (!file.Get(coding)) jobs.push_back({&file, coding});
+      }
+    }
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    for (size_t i = next++; i < jobs.size(); i = next++) {
+      try {
+        const std::string& bytes = jobs[i].file->identity().bytes;
+        std::string encoded =
+            jobs[i].coding == ContentCoding::kBrotli
+                ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
+                : GzipCompress(bytes, options.levels.gzip_level);
+        if (encoded.size() >= bytes.size()) continue;  // not worth a second body
+        std::lock_guard<std::mutex> lock(mutex);
+        jobs[i].file->representations[static_cast<int>(jobs[i].coding)] =
+            Representation{std::move(encoded), ""};
+        compressed_files.insert(jobs[i].file);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        failure = std::current_exception();
+      }
+    }
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, jobs.size()));
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+  report->compressed_in_memory = compressed_files.size();
+
+  for (auto& [path, file] : index.files_) {
+    for (int i = 0; i < kContentCodingCount; ++i) {
+      if (file.representations[i]) {
+        file.representations[i]->etag =
+            MakeEtag(file.representations[i]->bytes, static_cast<ContentCoding>(i));
+      }
+    }
+  }
+  report->files = index.files_.size();
+  return index;
+}
+
+const StaticFile* StaticIndex::Find(std::string_view path) const {
+  auto it = files_.find(path);
+  return it == files_.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string>& StaticIndex::RouteLinks(std::string_view route) const {
+  static const std::vector<std::string> kNone;
+  if (route.size() > 1 && route.back() == '/') route.remove_suffix(1);
+  auto it = route_links_.find(route);
+  return it == route_links_.end() ? kNone : it->second;
+}
+
+}  // namespace npsbundle
