@@ -13,6 +13,8 @@ int RunCli(int argc, char** argv) {
   CommandAction action;
   AddCheckCommand(app, &action);
   AddInitCommand(app, &action);
+  AddServeCommand(app, &action);
+  AddCompressCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
