@@ -71,6 +71,8 @@ struct CheckReport {
   std::vector<LoadGroup> lazy_pages;   // route cost per dynamic entry
   std::vector<RuleResult> rules;
   std::vector<std::string> notes;      // plain-language remarks for the reader
+  std::vector<std::string> warnings;   // problems that did not stop the check (stderr)
+  size_t cache_hits = 0, cache_misses = 0;  // size-cache lookups of this run
 
   size_t failures() const;
   bool passed() const { return failures() == 0; }

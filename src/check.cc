@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "error.h"
+#include "size_cache.h"
 
 namespace npsbundle {
 
@@ -51,8 +52,21 @@ CheckReport RunCheck(const CheckInput& input) {
   MeasureOptions options;
   options.levels = input.budget.levels;
   options.threads = input.threads;
+  std::optional<SizeCache> cache;
+  if (!input.cache_directory.empty()) {
+    cache.emplace(input.cache_directory);
+    options.cache = &*cache;
+  }
   std::vector<FileMeasurement> measurements = MeasureBuild(*source, options);
-  return Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget);
+  CheckReport report =
+      Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget);
+  if (cache) {
+    cache->Save();
+    report.warnings = cache->warnings();
+    report.cache_hits = cache->hits();
+    report.cache_misses = cache->misses();
+  }
+  return report;
 }
 
 }  // namespace npsbundle

@@ -28,6 +28,8 @@ struct CheckInput {
   std::string manifest_path;  // --manifest; empty: look inside the build
   Budget budget;
   unsigned threads = 0;
+  // Folder of the size cache; empty: no cache.
+  std::string cache_directory;
 };
 
 // The whole check: open, parse, measure, analyse. Throws InputError.

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "error.h"
 #include "report.h"
+#include "size_cache.h"
 
 namespace npsbundle {
 namespace {
@@ -28,6 +29,8 @@ struct CheckFlags {
   std::optional<int> gzip_level, brotli_quality;
   std::string initial, chunk, route_cost;
   unsigned threads = 0;
+  std::string cache_directory;
+  bool no_cache = false;
 };
 
 SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
@@ -95,7 +98,11 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   input.manifest_path = flags.manifest_path;
   input.budget = ResolveBudget(flags);
   input.threads = flags.threads;
+  if (!flags.no_cache) {
+    input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
+  }
   CheckReport report = RunCheck(input);
+  for (const std::string& warning : report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   RenderOptions options;
   if (flags.output.empty()) {
     options.color = format == ReportFormat::kText && UseColor();
@@ -125,6 +132,9 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--initial", flags->initial, "Initial-load limit, e.g. \"500 kB gzip\" (overrides the budget)");
   cmd->add_option("--chunk", flags->chunk, "Per-chunk limit, e.g. \"250 kB raw\" (overrides the budget)");
   cmd->add_option("--route-cost", flags->route_cost, "Lazy-page limit, e.g. \"100 kB gzip\" (overrides the budget)");
+  cmd->add_option("--cache", flags->cache_directory,
+                  "Size cache folder (default: node_modules/.cache/npsbundle, else $XDG_CACHE_HOME/npsbundle)");
+  cmd->add_flag("--no-cache", flags->no_cache, "Compress every file; neither read nor write the size cache");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
   cmd->callback([flags, action] { *action = [flags] { return RunCheckCommand(*flags); }; });
 }

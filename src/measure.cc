@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace npsbundle {
@@ -33,8 +34,30 @@ void MeasureOne(const BundleSource& source, const MeasureOptions& options, FileM
   }
   if (gz && br) return;
   std::string data = source.Read(m->path);
-  if (!gz) m->gzip = GzipCompress(data, options.levels.gzip_level).size();
-  if (!br) m->brotli = BrotliCompress(data, options.levels.brotli_quality, options.levels.brotli_window).size();
+  const CompressionLevels& levels = options.levels;
+  std::optional<uint64_t> gzip, brotli;
+  ContentHash hash;
+  if (options.cache) {
+    hash = HashContent(data);
+    if (!gz) gzip = options.cache->Lookup(hash, CacheMeasure::kGzip, levels.gzip_level, 0);
+    if (!br) brotli = options.cache->Lookup(hash, CacheMeasure::kBrotli, levels.brotli_quality, levels.brotli_window);
+  }
+  if (!gz) {
+    if (!gzip) {
+      gzip = GzipCompress(data, levels.gzip_level).size();
+      if (options.cache) options.cache->Store(hash, CacheMeasure::kGzip, levels.gzip_level, 0, *gzip);
+    }
+    m->gzip = *gzip;
+  }
+  if (!br) {
+    if (!brotli) {
+      brotli = BrotliCompress(data, levels.brotli_quality, levels.brotli_window).size();
+      if (options.cache) {
+        options.cache->Store(hash, CacheMeasure::kBrotli, levels.brotli_quality, levels.brotli_window, *brotli);
+      }
+    }
+    m->brotli = *brotli;
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "bundle_source.h"
 #include "compression.h"
+#include "size_cache.h"
 
 namespace npsbundle {
 
@@ -29,6 +30,7 @@ struct MeasureOptions {
   CompressionLevels levels;
   unsigned threads = 0;       // 0: one per core
   bool use_siblings = true;   // take sizes of x.js.br / x.js.gz when present
+  SizeCache* cache = nullptr; // remembered sizes by content hash; optional
 };
 
 // Measures every file of the build except precompressed siblings, which are

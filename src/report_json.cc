@@ -20,6 +20,8 @@ class JsonWriter {
           "{\"gzipLevel\": " + std::to_string(report.levels.gzip_level) +
               ", \"brotliQuality\": " + std::to_string(report.levels.brotli_quality) +
               ", \"brotliWindow\": " + std::to_string(report.levels.brotli_window) + "}");
+    Field(1, "cache", "{\"hits\": " + std::to_string(report.cache_hits) +
+                          ", \"misses\": " + std::to_string(report.cache_misses) + "}");
     Array(1, "entries", report.entries.size(), [&](size_t i) { return Group(report.entries[i]); });
     Array(1, "lazyPages", report.lazy_pages.size(), [&](size_t i) { return Group(report.lazy_pages[i]); });
     Array(1, "files", report.files.size(), [&](size_t i) { return File(report.files[i]); });

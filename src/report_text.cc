@@ -99,6 +99,12 @@ class TextWriter {
                             std::to_string(report_.levels.brotli_quality) + " (window " +
                             std::to_string(report_.levels.brotli_window) + ")") +
             "\n";
+    size_t lookups = report_.cache_hits + report_.cache_misses;
+    if (lookups > 0) {
+      out_ += Paint(kDim, "  size cache: " + std::to_string(report_.cache_hits) + " of " + std::to_string(lookups) +
+                              " compressed sizes reused") +
+              "\n";
+    }
   }
 
   void Entry(const LoadGroup& entry) {
