@@ -78,8 +78,10 @@ class DirectorySource : public BundleSource {
       } else if (!entry.is_regular_file(file_ec)) {
         continue;
       }
-      std::string relative = fs::relative(entry.path(), canonical_root, file_ec).generic_string();
-      if (file_ec) continue;
+      // Lexical, not fs::relative: that resolves links, so a link would be
+      // listed under its target's name (twice) instead of its own.
+      std::string relative = entry.path().lexically_relative(canonical_root).generic_string();
+      if (relative.empty() || relative == ".." || relative.starts_with("../")) continue;
       files.push_back({relative, static_cast<uint64_t>(fs::file_size(entry.path(), file_ec))});
     }
     if (ec) throw InputError(this->name() + ": cannot read folder: " + ec.message());
