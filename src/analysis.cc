@@ -357,8 +357,33 @@ const FileRow* CheckReport::FindFile(const std::string& path) const {
   return it != files.end() && it->size.path == path ? &*it : nullptr;
 }
 
+std::string_view RuleStatusName(RuleStatus status) {
+  switch (status) {
+    case RuleStatus::kPass:
+      return "pass";
+    case RuleStatus::kFail:
+      return "fail";
+    case RuleStatus::kWarn:
+      return "warn";
+  }
+  return "fail";
+}
+
+size_t CheckReport::warning_count() const {
+  return static_cast<size_t>(std::count_if(rules.begin(), rules.end(),
+                                           [](const RuleResult& r) { return r.status == RuleStatus::kWarn; }));
+}
+
+const ChunkAttribution* CheckReport::FindAttribution(const std::string& path) const {
+  for (const ChunkAttribution& a : attribution) {
+    if (a.file == path) return &a;
+  }
+  return nullptr;
+}
+
 CheckReport Analyze(const std::string& input, const Manifest* manifest,
-                    std::vector<FileMeasurement> measurements, const Budget& budget) {
+                    std::vector<FileMeasurement> measurements, const Budget& budget,
+                    std::vector<ChunkAttribution> attribution) {
   CheckReport report;
   report.input = input;
   report.manifest_path = manifest ? manifest->path : "";
@@ -368,6 +393,10 @@ CheckReport Analyze(const std::string& input, const Manifest* manifest,
   analyzer.BuildFiles(std::move(measurements));
   analyzer.BuildGroups();
   analyzer.EvaluateRules();
+  std::sort(attribution.begin(), attribution.end(),
+            [](const ChunkAttribution& a, const ChunkAttribution& b) { return a.file < b.file; });
+  report.attribution = std::move(attribution);
+  EvaluatePackageRules(budget, &report);
   return report;
 }
 

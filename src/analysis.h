@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "attribution.h"
 #include "budget.h"
 #include "manifest.h"
 #include "measure.h"
@@ -45,12 +46,16 @@ struct LoadGroup {
   Totals total, js, css;
 };
 
-enum class RuleStatus { kPass, kFail };
+// kWarn: a finding reported without failing the check (rules whose severity
+// is "warning", e.g. duplicates by default).
+enum class RuleStatus { kPass, kFail, kWarn };
+std::string_view RuleStatusName(RuleStatus status);  // "pass", "fail", "warn"
 
 // The outcome of one rule on one subject ("initial" on "index.html").
 struct RuleResult {
   std::string rule;     // "initial", "initial.js", "initial.css", "requests",
-                        // "chunk", "vendorChunks", "lazyPages", "routeCost"
+                        // "chunk", "vendorChunks", "lazyPages", "routeCost",
+                        // "duplicates", "maxGrowth"
   std::string subject;  // entry, chunk or page it was applied to
   std::string file;     // build path to point annotations at; may be empty
   RuleStatus status = RuleStatus::kPass;
@@ -71,6 +76,12 @@ struct CheckReport {
   std::vector<LoadGroup> lazy_pages;   // route cost per dynamic entry
   std::vector<RuleResult> rules;
   std::vector<std::string> notes;      // plain-language remarks for the reader
+  // What each source-mapped JS/CSS file is made of (empty without maps),
+  // in file path order.
+  std::vector<ChunkAttribution> attribution;
+
+  const ChunkAttribution* FindAttribution(const std::string& path) const;
+  size_t warning_count() const;  // rule results with status kWarn
   std::vector<std::string> warnings;   // problems that did not stop the check (stderr)
   size_t cache_hits = 0, cache_misses = 0;  // size-cache lookups of this run
 
@@ -81,8 +92,15 @@ struct CheckReport {
 
 // Builds the model: groups files by entry and lazy page using `manifest`
 // (nullptr when the build has none) and evaluates every rule of `budget`.
+// `attribution` (from AttributeBuild; may be empty) feeds the package rules
+// (`vendorChunks` packages, `duplicates`).
 CheckReport Analyze(const std::string& input, const Manifest* manifest,
-                    std::vector<FileMeasurement> measurements, const Budget& budget);
+                    std::vector<FileMeasurement> measurements, const Budget& budget,
+                    std::vector<ChunkAttribution> attribution = {});
+
+// Package rules, evaluated on a report whose files, groups and attribution
+// are filled in (analysis_packages.cc). Appends to report->rules.
+void EvaluatePackageRules(const Budget& budget, CheckReport* report);
 
 }  // namespace npsbundle
 

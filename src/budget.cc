@@ -130,6 +130,32 @@ class BudgetParser {
     }
   }
 
+  Budget::Severity Severity(element value, const std::string& location) const {
+    std::string text = String(value, location);
+    if (text == "error") return Budget::Severity::kError;
+    if (text == "warning") return Budget::Severity::kWarning;
+    if (text == "off") return Budget::Severity::kOff;
+    Fail(location, "\"" + text + "\": expected \"error\", \"warning\" or \"off\"");
+  }
+
+  void Duplicates(element value, Budget* budget) const {
+    // Either "error" | "warning" | "off", or {"severity": ..., "ignore": [...]}.
+    if (value.is_string()) {
+      budget->duplicates_severity = Severity(value, "duplicates");
+      return;
+    }
+    for (auto field : Object(value, "duplicates")) {
+      std::string location = "duplicates." + std::string(field.key);
+      if (field.key == "severity") {
+        budget->duplicates_severity = Severity(field.value, location);
+      } else if (field.key == "ignore") {
+        budget->duplicates_ignore = StringList(field.value, location);
+      } else {
+        Unknown(location);
+      }
+    }
+  }
+
   void LazyPages(element value, Budget* budget) const {
     if (value.is_array()) {
       budget->lazy_pages = StringList(value, "lazyPages");
@@ -197,6 +223,8 @@ Budget ParseBudget(std::string_view json, const std::string& display_path) {
       parser.LazyPages(field.value, &budget);
     } else if (key == "routes") {
       parser.Routes(field.value, &budget);
+    } else if (key == "duplicates") {
+      parser.Duplicates(field.value, &budget);
     } else {
       parser.Unknown(key);
     }

@@ -39,6 +39,15 @@ struct Budget {
   std::vector<std::string> vendor_chunks;
   std::map<std::string, std::vector<std::string>> vendor_packages;
 
+  // Rule "duplicates" (needs source maps): a package found in more than one
+  // chunk of one load path (an entry's initial load, or a lazy page with the
+  // initial load under it), or installed twice (two node_modules paths).
+  // Without a "duplicates" field findings are warnings: they are reported but
+  // do not fail the check.
+  enum class Severity { kOff, kWarning, kError };
+  Severity duplicates_severity = Severity::kWarning;
+  std::vector<std::string> duplicates_ignore;  // package names or globs
+
   // Rule "lazyPages": pages (chunk name, source path or source file stem)
   // that must be dynamic entries outside every initial set; rule
   // "routeCost": optional limit on what each page adds when visited.

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "attribution.h"
 #include "error.h"
 #include "size_cache.h"
 
@@ -58,8 +59,15 @@ CheckReport RunCheck(const CheckInput& input) {
     options.cache = &*cache;
   }
   std::vector<FileMeasurement> measurements = MeasureBuild(*source, options);
-  CheckReport report =
-      Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget);
+  // Source maps, when the build has them, say what each chunk is made of.
+  std::vector<MeasuredSize> chunks;
+  for (const FileMeasurement& m : measurements) {
+    FileKind kind = KindOfPath(m.path);
+    if (kind == FileKind::kScript || kind == FileKind::kStyle) chunks.push_back({m.path, m.gzip, m.brotli});
+  }
+  std::vector<ChunkAttribution> attribution = AttributeBuild(*source, chunks);
+  CheckReport report = Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget,
+                               std::move(attribution));
   if (cache) {
     cache->Save();
     report.warnings = cache->warnings();

@@ -9,6 +9,9 @@ namespace npsbundle {
 namespace {
 
 std::string StatusEmoji(bool pass) { return pass ? "✅" : "❌"; }
+std::string StatusEmoji(RuleStatus status) {
+  return status == RuleStatus::kPass ? "✅" : status == RuleStatus::kWarn ? "⚠️" : "❌";
+}
 
 // What a CI annotation should point at: the file inside the build folder
 // when the input is a folder; archives have no file to point at.
@@ -40,6 +43,23 @@ std::string GroupRow(const CheckReport& report, const LoadGroup& g, const std::s
   return row + "\n";
 }
 
+// Collapsed table of the largest packages and folders per source-mapped chunk.
+std::string MarkdownPackages(const CheckReport& report) {
+  if (report.attribution.empty()) return "";
+  std::string out = "<details><summary>Packages per chunk (source maps)</summary>\n\n";
+  out += "| Chunk | Package or folder | Raw | ~Gzip | ~Brotli |\n|---|---|--:|--:|--:|\n";
+  for (const ChunkAttribution& chunk : report.attribution) {
+    size_t shown = 0;
+    for (const GroupShare& g : chunk.groups) {
+      if (++shown > 6) break;
+      out += "| " + MarkdownCellEscape(shown == 1 ? chunk.file : "") + " | " + MarkdownCellEscape(g.name) + " | " +
+             FormatKb(g.raw) + " | " + FormatKb(g.gzip) + " | " + FormatKb(g.brotli) + " |\n";
+    }
+  }
+  out += "\n~ " + std::string(kEstimateMethod) + ".\n\n</details>\n\n";
+  return out;
+}
+
 }  // namespace
 
 std::string RenderJunit(const CheckReport& report) {
@@ -51,8 +71,9 @@ std::string RenderJunit(const CheckReport& report) {
          "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n";
   for (const RuleResult& r : report.rules) {
     out += "    <testcase classname=\"npsbundle." + XmlEscape(r.rule) + "\" name=\"" + XmlEscape(r.subject) + "\"";
-    if (r.status == RuleStatus::kPass) {
-      out += "/>\n";
+    if (r.status != RuleStatus::kFail) {
+      // Warnings do not fail the suite; their message goes to system-out.
+      out += r.status == RuleStatus::kWarn ? "><system-out>" + XmlEscape(r.message) + "</system-out></testcase>\n" : "/>\n";
       continue;
     }
     out += ">\n      <failure message=\"" + XmlEscape(r.message) + "\" type=\"" + XmlEscape(r.rule) + "\">" +
@@ -70,7 +91,7 @@ std::string RenderGithub(const CheckReport& report) {
   for (const RuleResult& r : report.rules) {
     if (r.status == RuleStatus::kPass) continue;
     std::string file = AnnotationFile(report, r.file);
-    out += "::error ";
+    out += r.status == RuleStatus::kWarn ? "::warning " : "::error ";
     if (!file.empty()) out += "file=" + GithubPropertyEscape(file) + ",";
     out += "title=" + GithubPropertyEscape("npsbundle " + r.rule) + "::" + GithubDataEscape(r.message) + "\n";
   }
@@ -92,6 +113,13 @@ std::string RenderMarkdown(const CheckReport& report) {
     }
     out += "\n";
   }
+  if (report.warning_count() > 0) {
+    out += "### Warnings\n\n";
+    for (const RuleResult& r : report.rules) {
+      if (r.status == RuleStatus::kWarn) out += "- ⚠️ **" + r.rule + "**: " + MarkdownCellEscape(r.message) + "\n";
+    }
+    out += "\n";
+  }
   if (!report.entries.empty()) {
     out += "### Initial load\n\n| Entry | Files | Raw | Gzip | Brotli | Limit | Status |\n";
     out += "|---|--:|--:|--:|--:|--:|:-:|\n";
@@ -109,9 +137,11 @@ std::string RenderMarkdown(const CheckReport& report) {
   out += "| Rule | Subject | Status | Detail |\n|---|---|:-:|---|\n";
   for (const RuleResult& r : report.rules) {
     out += "| " + r.rule + " | " + MarkdownCellEscape(r.subject) + " | " +
-           StatusEmoji(r.status == RuleStatus::kPass) + " | " + MarkdownCellEscape(r.message) + " |\n";
+           StatusEmoji(r.status) + " | " + MarkdownCellEscape(r.message) + " |\n";
   }
-  out += "\n</details>\n\n<details><summary>All files (" + std::to_string(report.files.size()) + ")</summary>\n\n";
+  out += "\n</details>\n\n";
+  out += MarkdownPackages(report);
+  out += "<details><summary>All files (" + std::to_string(report.files.size()) + ")</summary>\n\n";
   out += "| File | Raw | Gzip | Brotli |\n|---|--:|--:|--:|\n";
   for (const FileRow& row : report.files) {
     out += "| " + MarkdownCellEscape(row.size.path) + " | " + FormatKb(row.size.raw) + " | " + FormatKb(row.size.gzip) +

@@ -24,7 +24,13 @@ class JsonWriter {
                           ", \"misses\": " + std::to_string(report.cache_misses) + "}");
     Array(1, "entries", report.entries.size(), [&](size_t i) { return Group(report.entries[i]); });
     Array(1, "lazyPages", report.lazy_pages.size(), [&](size_t i) { return Group(report.lazy_pages[i]); });
-    Array(1, "files", report.files.size(), [&](size_t i) { return File(report.files[i]); });
+    Field(1, "attribution",
+          report.attribution.empty()
+              ? std::string("null")
+              : "{\"chunks\": " + std::to_string(report.attribution.size()) +
+                    ", \"method\": " + Str(std::string(kEstimateMethod)) + "}");
+    Array(1, "files", report.files.size(),
+          [&](size_t i) { return File(report.files[i], report.FindAttribution(report.files[i].size.path)); });
     Array(1, "rules", report.rules.size(), [&](size_t i) { return Rule(report.rules[i]); });
     Array(1, "notes", report.notes.size(), [&](size_t i) { return Str(report.notes[i]); }, /*last=*/true);
     out_ += "}\n";
@@ -48,7 +54,31 @@ class JsonWriter {
            ", \"css\": " + TotalsJson(g.css) + "}";
   }
 
-  static std::string File(const FileRow& row) {
+  static std::string GroupKind(OriginKind kind) {
+    return kind == OriginKind::kPackage ? "\"package\"" : kind == OriginKind::kApp ? "\"app\"" : "\"generated\"";
+  }
+
+  // "packages": what the chunk is made of, from its source map. Raw bytes are
+  // exact; gzip/brotli are estimates (see "attribution.method").
+  static std::string Packages(const ChunkAttribution& a) {
+    std::string out = ", \"sourceMap\": " + Str(a.map_file) + ", \"unmapped\": " + std::to_string(a.unmapped) +
+                      ", \"packages\": [";
+    for (size_t i = 0; i < a.groups.size(); ++i) {
+      const GroupShare& g = a.groups[i];
+      out += (i ? ", " : "") + std::string("{\"name\": ") + Str(g.name) + ", \"kind\": " + GroupKind(g.kind);
+      if (!g.install_path.empty()) out += ", \"path\": " + Str(g.install_path);
+      out += ", \"raw\": " + std::to_string(g.raw) + ", \"gzip\": " + std::to_string(g.gzip) +
+             ", \"brotli\": " + std::to_string(g.brotli) + ", \"modules\": [";
+      for (size_t m = 0; m < g.modules.size(); ++m) {
+        out += (m ? ", " : "") + std::string("{\"source\": ") + Str(g.modules[m].module) +
+               ", \"raw\": " + std::to_string(g.modules[m].raw) + "}";
+      }
+      out += "]}";
+    }
+    return out + "]";
+  }
+
+  static std::string File(const FileRow& row, const ChunkAttribution* attribution) {
     const FileMeasurement& m = row.size;
     std::string out = "{\"path\": " + Str(m.path) + ", \"kind\": " + Str(std::string(FileKindName(row.kind))) +
                       ", \"raw\": " + std::to_string(m.raw) + ", \"gzip\": " + std::to_string(m.gzip) +
@@ -60,12 +90,13 @@ class JsonWriter {
     }
     if (!row.manifest_key.empty()) out += ", \"manifestKey\": " + Str(row.manifest_key);
     if (!row.chunk_name.empty()) out += ", \"chunkName\": " + Str(row.chunk_name);
+    if (attribution) out += Packages(*attribution);
     return out + "}";
   }
 
   static std::string Rule(const RuleResult& r) {
     std::string out = "{\"rule\": " + Str(r.rule) + ", \"subject\": " + Str(r.subject) +
-                      ", \"status\": " + (r.status == RuleStatus::kPass ? "\"pass\"" : "\"fail\"");
+                      ", \"status\": " + Str(std::string(RuleStatusName(r.status)));
     if (!r.file.empty()) out += ", \"file\": " + Str(r.file);
     if (r.actual) out += ", \"actual\": " + std::to_string(*r.actual);
     if (r.limit) {

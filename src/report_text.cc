@@ -13,6 +13,8 @@ namespace {
 constexpr size_t kMaxNameWidth = 56;
 // Rules with more passing subjects than this are summarised in one line.
 constexpr size_t kMaxPassLines = 8;
+// Packages listed per chunk in the package table; the rest are counted.
+constexpr size_t kMaxPackageLines = 6;
 
 class TextWriter {
  public:
@@ -27,6 +29,7 @@ class TextWriter {
     for (const LoadGroup& entry : report_.entries) Entry(entry);
     LazyPages();
     OtherFiles();
+    Packages();
     Rules();
     for (const std::string& note : report_.notes) out_ += "\nnote: " + note + "\n";
     if (uses_siblings_) out_ += "\n* size of the precompressed file in the build (what gzip_static/brotli_static send)\n";
@@ -37,6 +40,7 @@ class TextWriter {
  private:
   static constexpr const char* kGreen = "\033[32m";
   static constexpr const char* kRed = "\033[31m";
+  static constexpr const char* kYellow = "\033[33m";
   static constexpr const char* kBold = "\033[1m";
   static constexpr const char* kDim = "\033[2m";
 
@@ -137,6 +141,31 @@ class TextWriter {
     for (const FileRow* row : rest) FileLine(*row);
   }
 
+  // What each source-mapped chunk is made of: its largest packages and app
+  // folders. Compressed figures are estimates, marked "~".
+  void Packages() {
+    if (report_.attribution.empty()) return;
+    out_ += "\n" + Paint(kBold, Pad("Packages per chunk (source maps)", name_width_ + 2)) + Right("raw ", 12) +
+            Right("~gzip ", 12) + Right("~brotli ", 12) + "\n";
+    for (const ChunkAttribution& chunk : report_.attribution) {
+      out_ += "  " + Name(chunk.file) + "\n";
+      size_t shown = 0;
+      for (const GroupShare& g : chunk.groups) {
+        if (shown == kMaxPackageLines) break;
+        ++shown;
+        std::string name = g.name + (g.install_path.empty() || g.install_path == "node_modules/" + g.name
+                                         ? ""
+                                         : " (" + g.install_path + ")");
+        out_ += "    " + Pad(Name(name), name_width_ - 2) + Right(FormatKb(g.raw) + " ", 12) +
+                Right(FormatKb(g.gzip) + " ", 12) + Right(FormatKb(g.brotli) + " ", 12) + "\n";
+      }
+      if (chunk.groups.size() > shown) {
+        out_ += Paint(kDim, "    … " + std::to_string(chunk.groups.size() - shown) + " more") + "\n";
+      }
+    }
+    out_ += Paint(kDim, "  ~ " + std::string(kEstimateMethod)) + "\n";
+  }
+
   void Rules() {
     out_ += "\n" + Paint(kBold, "Rules") + "\n";
     // Failures one by one; passes counted per rule so a large build stays readable.
@@ -149,7 +178,8 @@ class TextWriter {
         ++passes[r.rule];
         continue;
       }
-      out_ += "  " + Paint(kRed, "✗ " + Pad(r.rule, 13)) + r.message + "\n";
+      bool warn = r.status == RuleStatus::kWarn;
+      out_ += "  " + Paint(warn ? kYellow : kRed, (warn ? "! " : "✗ ") + Pad(r.rule, 13)) + r.message + "\n";
     }
     for (const std::string& rule : order) {
       size_t count = passes[rule];
