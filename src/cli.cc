@@ -13,6 +13,7 @@ int RunCli(int argc, char** argv) {
   CommandAction action;
   AddCheckCommand(app, &action);
   AddInitCommand(app, &action);
+  AddNginxCommand(app, &action);
   AddServeCommand(app, &action);
   AddCompressCommand(app, &action);
   try {
