@@ -224,11 +224,13 @@ std::optional<std::string> FindSourceMap(const BundleSource& source, const std::
   // The comment is at the very end; bundlers never put code after it.
   std::string_view tail = code.substr(code.size() > 4096 ? code.size() - 4096 : 0);
   size_t at = tail.rfind("sourceMappingURL=");
-  if (at == std::string_view::npos || at < 3) return std::nullopt;
-  std::string_view lead = tail.substr(at - 3, 3);
-  if (lead != "//#" && lead != "//@" && lead != "/*#" && lead != "/*@") {
-    if (tail.substr(at - 4, 4) != "/*# " && tail.substr(at - 4, 4) != "//# ") return std::nullopt;
-  }
+  if (at == std::string_view::npos) return std::nullopt;
+  // Only as a comment: "//# sourceMappingURL=", "/*# ...", or the old "@" form.
+  std::string_view before = tail.substr(0, at);
+  while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+  if (before.size() < 3 || (before.back() != '#' && before.back() != '@')) return std::nullopt;
+  std::string_view opener = before.substr(before.size() - 3, 2);
+  if (opener != "//" && opener != "/*") return std::nullopt;
   std::string_view url = tail.substr(at + 17);
   size_t end = 0;
   while (end < url.size() && !isspace(static_cast<unsigned char>(url[end])) && url.substr(end, 2) != "*/") ++end;
@@ -244,7 +246,8 @@ std::optional<std::string> FindSourceMap(const BundleSource& source, const std::
   url = url.substr(0, url.find_first_of("?#"));
   if (url.empty() || url.find("://") != std::string_view::npos || url.front() == '/') return std::nullopt;
   std::string dir(DirName(path));
-  std::vector<std::string_view> segments = Normalize((dir.empty() ? "" : dir + "/") + PercentDecode(url));
+  std::string joined = (dir.empty() ? "" : dir + "/") + PercentDecode(url);
+  std::vector<std::string_view> segments = Normalize(joined);  // views into `joined`
   std::string resolved = Join(segments, 0, segments.size());
   if (!source.Find(resolved)) return std::nullopt;
   return resolved;

@@ -202,6 +202,9 @@ ByteAttribution AttributeBytes(std::string_view code, const SourceMap& map, cons
     int32_t owner = -1;
     while (have && segment.line == line) {
       size_t byte = cursor.ByteOf(segment.column);
+      // A segment at or past the end of the line's text covers nothing; the
+      // '\n' stays with the code before it.
+      if (byte >= content_end) byte = line_end;
       if (byte > at) {
         credit(owner, byte - at);
         at = byte;

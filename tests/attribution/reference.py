@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Reference attribution for tests: an independent, slow implementation.
+
+usage: reference.py CHUNK.js MAP.json
+Prints JSON {"packages": {install_path_or_folder: raw_bytes}, "unmapped": n}.
+Every byte of the chunk goes to the source of the mapping segment at or before
+it on its line (the line's '\n' included); bytes before a line's first
+segment, under 1-field segments and on lines without segments are unmapped.
+Columns are UTF-16 code units. Sources are grouped by the innermost
+node_modules package (keyed by install path) or, for app files, their folder.
+"""
+import json
+import posixpath
+import sys
+
+B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def segments(mappings):
+    line, state = 0, [0, 0, 0, 0, 0]
+    for line_text in mappings.split(";"):
+        state[0] = 0
+        for seg in filter(None, line_text.split(",")):
+            values, value, shift = [], 0, 0
+            for ch in seg:
+                d = B64[ch]
+                value += (d & 31) << shift
+                shift += 5
+                if not d & 32:
+                    values.append(-(value >> 1) if value & 1 else value >> 1)
+                    value, shift = 0, 0
+            for i, v in enumerate(values):
+                state[i] += v
+            yield line, state[0], (state[1] if len(values) >= 4 else None)
+        line += 1
+
+
+def group_of(source, map_dir):
+    path = posixpath.normpath(posixpath.join(map_dir, source)).lstrip("/")
+    parts = [p for p in path.split("/") if p not in ("..", ".", "")]
+    nm = [i for i, p in enumerate(parts) if p == "node_modules" and i + 1 < len(parts) and parts[i + 1] != ".pnpm"]
+    if nm:
+        first = parts.index("node_modules")
+        last = nm[-1]
+        end = last + 3 if parts[last + 1].startswith("@") else last + 2
+        return "/".join(parts[first:end])
+    return "/".join(parts[:-1]) or "(root)"
+
+
+def main():
+    chunk_path, map_path = sys.argv[1], sys.argv[2]
+    code = open(chunk_path, "rb").read()
+    m = json.load(open(map_path))
+    by_line = {}
+    for line, col, src in segments(m["mappings"]):
+        by_line.setdefault(line, []).append((col, src))
+    totals, unmapped = {}, 0
+    map_dir = posixpath.dirname(sys.argv[3]) if len(sys.argv) > 3 else "assets"
+    lines = code.split(b"\n")
+    for n, raw in enumerate(lines):
+        length = len(raw) + (1 if n < len(lines) - 1 else 0)
+        text = raw.decode("utf-8")
+        # byte offset of each UTF-16 column
+        offsets, units, byte = {0: 0}, 0, 0
+        for ch in text:
+            units += 2 if ord(ch) > 0xFFFF else 1
+            byte += len(ch.encode("utf-8"))
+            offsets[units] = byte
+        owner, at = None, 0
+        for col, src in by_line.get(n, []):
+            if col >= units:
+                b = length  # at or past the end of the text: covers nothing
+            else:
+                b = offsets.get(col)
+                if b is None:  # inside a surrogate pair
+                    b = max(v for k, v in offsets.items() if k <= col)
+            if b > at:
+                if owner is None:
+                    unmapped += b - at
+                else:
+                    totals[owner] = totals.get(owner, 0) + b - at
+                at = b
+            owner = None if src is None else group_of(m["sources"][src], map_dir)
+        if owner is None:
+            unmapped += length - at
+        else:
+            totals[owner] = totals.get(owner, 0) + length - at
+    print(json.dumps({"packages": totals, "unmapped": unmapped}))
+
+
+main()
