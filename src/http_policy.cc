@@ -308,7 +308,9 @@ ContentCoding ChooseEncoding(std::optional<std::string_view> accept_encoding,
   };
   int q_br = available.br ? effective(br, 0) : 0;
   int q_gzip = available.gzip ? effective(gzip, 0) : 0;
-  int q_identity = effective(identity, 1000);
+  // An unnamed identity is acceptable but least preferred: "gzip;q=0.5"
+  // asks for gzip, not for whatever the server would rate above 0.5.
+  int q_identity = effective(identity, 1);
   // Ties go to the first in this order: smallest transfer first.
   ContentCoding best = ContentCoding::kIdentity;
   int best_q = 0;

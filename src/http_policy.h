@@ -32,7 +32,8 @@ struct AvailableCodings {
 //  - q=0 means "not acceptable"; an element with a malformed q is ignored.
 //  - "*" gives its q to every coding the field does not name, identity too.
 //  - Identity is acceptable unless "identity;q=0", or "*;q=0" without an
-//    identity entry, excludes it. A coding named twice keeps its lowest q.
+//    identity entry, excludes it; when the field does not rate it, it ranks
+//    below every rated coding. A coding named twice keeps its lowest q.
 //  - An empty field means identity only.
 //  - A missing field gets identity, as nginx does: clients that send no
 //    Accept-Encoding (scripts, health checks) expect a plain body.
