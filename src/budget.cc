@@ -52,6 +52,14 @@ class BudgetParser {
     return limit;
   }
 
+  GrowthLimit Growth(element value, const std::string& location) const {
+    std::string text = String(value, location);
+    GrowthLimit limit;
+    std::string error;
+    if (!ParseGrowthLimit(text, &limit, &error)) Fail(location, error);
+    return limit;
+  }
+
   std::vector<std::string> StringList(element value, const std::string& location) const {
     simdjson::dom::array array;
     if (value.get_array().get(array)) Fail(location, "expected an array of strings");
@@ -96,6 +104,8 @@ class BudgetParser {
         budget->initial_js = Limit(field.value, location);
       } else if (field.key == "css") {
         budget->initial_css = Limit(field.value, location);
+      } else if (field.key == "maxGrowth") {
+        budget->initial_growth = Growth(field.value, location);
       } else if (field.key == "requests") {
         budget->max_initial_requests = static_cast<uint64_t>(Integer(field.value, location, 1, 100000));
       } else {
@@ -111,6 +121,8 @@ class BudgetParser {
         budget->chunk = Limit(field.value, location);
       } else if (field.key == "overrides") {
         budget->chunk_overrides = Overrides(field.value, location);
+      } else if (field.key == "maxGrowth") {
+        budget->chunk_growth = Growth(field.value, location);
       } else {
         Unknown(location);
       }
@@ -169,6 +181,8 @@ class BudgetParser {
         budget->route_cost = Limit(field.value, location);
       } else if (field.key == "overrides") {
         budget->route_cost_overrides = Overrides(field.value, location);
+      } else if (field.key == "maxGrowth") {
+        budget->route_growth = Growth(field.value, location);
       } else {
         Unknown(location);
       }
@@ -244,6 +258,61 @@ Budget DefaultBudget() {
   Budget budget = ParseBudget(DefaultBudgetJson(), "budgets/default.json");
   budget.path.clear();
   return budget;
+}
+
+bool ParseGrowthLimit(std::string_view text, GrowthLimit* limit, std::string* error) {
+  std::string_view rest = text;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (rest.empty() || rest.front() != '+') {
+    *error = "\"" + std::string(text) + "\": a growth limit starts with '+' (\"+5 kB gzip\" or \"+2%\")";
+    return false;
+  }
+  rest.remove_prefix(1);
+  size_t percent = rest.find('%');
+  if (percent == std::string_view::npos) {
+    SizeLimit size;
+    std::string inner;
+    if (!ParseSizeLimit(rest, &size, &inner)) {
+      *error = inner;
+      return false;
+    }
+    *limit = GrowthLimit{};
+    limit->bytes = size.bytes;
+    limit->measure = size.measure;
+    return true;
+  }
+  std::string number(rest.substr(0, percent));
+  char* end = nullptr;
+  double value = std::strtod(number.c_str(), &end);
+  if (number.empty() || end != number.c_str() + number.size() || !(value >= 0)) {
+    *error = "\"" + std::string(text) + "\": expected a percentage like \"+2%\"";
+    return false;
+  }
+  std::string_view measure = rest.substr(percent + 1);
+  while (!measure.empty() && measure.front() == ' ') measure.remove_prefix(1);
+  *limit = GrowthLimit{};
+  limit->is_percent = true;
+  limit->percent = value;
+  if (measure.empty()) {
+    limit->all_measures = true;
+    return true;
+  }
+  // Reuse the size parser's measure names: "0 gzip" -> Measure::kGzip.
+  SizeLimit probe;
+  std::string inner;
+  if (!ParseSizeLimit("0 " + std::string(measure), &probe, &inner)) {
+    *error = "\"" + std::string(text) + "\": unknown measure \"" + std::string(measure) + "\" (raw, gzip or brotli)";
+    return false;
+  }
+  limit->measure = probe.measure;
+  return true;
+}
+
+std::string FormatGrowthLimit(const GrowthLimit& limit) {
+  if (!limit.is_percent) return "+" + FormatLimit(SizeLimit{limit.bytes, limit.measure});
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "+%g%%", limit.percent);
+  return buf + (limit.all_measures ? std::string() : " " + std::string(MeasureName(limit.measure)));
 }
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {

@@ -12,6 +12,20 @@
 
 namespace npsbundle {
 
+// A limit on growth against a baseline report: "+5 kB gzip" (bytes of one
+// measure) or "+2%" (percent of every measure) / "+2% gzip" (of one).
+struct GrowthLimit {
+  bool is_percent = false;
+  uint64_t bytes = 0;    // when !is_percent
+  double percent = 0;    // when is_percent
+  bool all_measures = false;  // "+2%" without a measure
+  Measure measure = Measure::kGzip;
+};
+
+// Parses a growth limit; false with a message in *error.
+bool ParseGrowthLimit(std::string_view text, GrowthLimit* limit, std::string* error);
+std::string FormatGrowthLimit(const GrowthLimit& limit);  // "+5.0 kB gzip", "+2%"
+
 // A budget file (schema version 1, documented in budgets/README.md). Every
 // limit names its measure. Command-line flags write into the same struct, so
 // a flag and a budget field can never mean different things.
@@ -47,6 +61,11 @@ struct Budget {
   enum class Severity { kOff, kWarning, kError };
   Severity duplicates_severity = Severity::kWarning;
   std::vector<std::string> duplicates_ignore;  // package names or globs
+
+  // Rule "maxGrowth" (only with a baseline: check --baseline, diff):
+  // initial.maxGrowth per entry, lazyPages.maxGrowth per lazy page,
+  // chunk.maxGrowth per JS/CSS chunk.
+  std::optional<GrowthLimit> initial_growth, route_growth, chunk_growth;
 
   // Rule "lazyPages": pages (chunk name, source path or source file stem)
   // that must be dynamic entries outside every initial set; rule

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "attribution.h"
+#include "diff.h"
 #include "error.h"
 #include "size_cache.h"
 
@@ -75,6 +76,23 @@ CheckReport RunCheck(const CheckInput& input) {
     report.cache_misses = cache->misses();
   }
   return report;
+}
+
+bool IsJsonReportFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  char c = 0;
+  while (in.get(c)) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
+  }
+  return false;
+}
+
+CheckReport LoadJsonReport(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read report");
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ReadJsonReport(json, path);
 }
 
 }  // namespace npsbundle

@@ -10,8 +10,10 @@
 
 #include "check.h"
 #include "cli.h"
+#include "diff.h"
 #include "error.h"
 #include "report.h"
+#include "report_diff.h"
 #include "size_cache.h"
 
 namespace npsbundle {
@@ -31,6 +33,7 @@ struct CheckFlags {
   unsigned threads = 0;
   std::string cache_directory;
   bool no_cache = false;
+  std::string baseline;  // JSON report to compare with (check --baseline)
 };
 
 SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
@@ -101,9 +104,18 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }
+  // Read the baseline first: a wrong path should fail before minutes of brotli.
+  std::optional<CheckReport> baseline;
+  if (!flags.baseline.empty()) baseline = LoadJsonReport(flags.baseline);
   CheckReport report = RunCheck(input);
   for (const std::string& warning : report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   RenderOptions options;
+  std::optional<ReportDiff> diff;
+  if (baseline) {
+    diff = DiffReports(*baseline, report, flags.baseline);
+    EvaluateGrowthRules(input.budget, *diff, &report);
+    options.diff = &*diff;
+  }
   if (flags.output.empty()) {
     options.color = format == ReportFormat::kText && UseColor();
     std::cout << RenderReport(report, format, options) << std::flush;
@@ -115,6 +127,68 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
 }
 
 }  // namespace
+
+namespace {
+
+struct DiffFlags {
+  std::string before, after;
+  std::string budget_path;
+  std::string format = "text";
+  std::string output;
+  unsigned threads = 0;
+  bool no_cache = false;
+};
+
+// One side of a diff: a saved JSON report, or a build measured now.
+CheckReport LoadSide(const std::string& path, const Budget& budget, const DiffFlags& flags) {
+  if (IsJsonReportFile(path)) return LoadJsonReport(path);
+  CheckInput input;
+  input.path = path;
+  input.budget = budget;
+  input.threads = flags.threads;
+  if (!flags.no_cache) input.cache_directory = SizeCache::DefaultDirectory();
+  return RunCheck(input);
+}
+
+ExitCode RunDiffCommand(const DiffFlags& flags) {
+  ReportFormat format;
+  if (!ParseReportFormat(flags.format, &format) ||
+      (format != ReportFormat::kText && format != ReportFormat::kJson && format != ReportFormat::kMarkdown)) {
+    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, markdown)");
+  }
+  CheckFlags check_flags;
+  check_flags.budget_path = flags.budget_path;
+  Budget budget = ResolveBudget(check_flags);
+  CheckReport before = LoadSide(flags.before, budget, flags);
+  CheckReport after = LoadSide(flags.after, budget, flags);
+  ReportDiff diff = DiffReports(before, after, flags.before);
+  CheckReport growth;  // holds only the maxGrowth results
+  EvaluateGrowthRules(budget, diff, &growth);
+  std::string text = RenderDiffReport(diff, flags.after, growth.rules, format);
+  if (flags.output.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    WriteFileAtomically(flags.output, text);
+    std::cerr << "npsbundle: " << DiffSummary(diff) << " (report written to " << flags.output << ")\n";
+  }
+  return growth.passed() ? ExitCode::kOk : ExitCode::kBudgetExceeded;
+}
+
+}  // namespace
+
+void AddDiffCommand(CLI::App& app, CommandAction* action) {
+  auto flags = std::make_shared<DiffFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "Compare two builds or JSON reports: per entry, lazy page, chunk and package");
+  cmd->add_option("old", flags->before, "Baseline: build folder, archive or JSON report")->required();
+  cmd->add_option("new", flags->after, "Current: build folder, archive or JSON report")->required();
+  cmd->add_option("-b,--budget", flags->budget_path, "Budget file whose maxGrowth limits apply (and levels for builds)");
+  cmd->add_option("-f,--format", flags->format, "Output format: text, json, markdown")->capture_default_str();
+  cmd->add_option("-o,--output", flags->output, "Write the output to FILE");
+  cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
+  cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the size cache");
+  cmd->callback([flags, action] { *action = [flags] { return RunDiffCommand(*flags); }; });
+}
 
 void AddCheckCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<CheckFlags>();
@@ -136,6 +210,8 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
                   "Size cache folder (default: node_modules/.cache/npsbundle, else $XDG_CACHE_HOME/npsbundle)");
   cmd->add_flag("--no-cache", flags->no_cache, "Compress every file; neither read nor write the size cache");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
+  cmd->add_option("--baseline", flags->baseline,
+                  "JSON report of a previous build (check --format json) to compare with; enables maxGrowth rules");
   cmd->callback([flags, action] { *action = [flags] { return RunCheckCommand(*flags); }; });
 }
 

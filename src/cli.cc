@@ -12,6 +12,7 @@ int RunCli(int argc, char** argv) {
   app.require_subcommand(1);
   CommandAction action;
   AddCheckCommand(app, &action);
+  AddDiffCommand(app, &action);
   AddInitCommand(app, &action);
   AddNginxCommand(app, &action);
   AddServeCommand(app, &action);

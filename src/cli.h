@@ -16,6 +16,7 @@ namespace npsbundle {
 using CommandAction = std::function<ExitCode()>;
 
 void AddCheckCommand(CLI::App& app, CommandAction* action);     // check_command.cc
+void AddDiffCommand(CLI::App& app, CommandAction* action);      // check_command.cc
 void AddInitCommand(CLI::App& app, CommandAction* action);      // init_command.cc
 void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_command.cc
 void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc

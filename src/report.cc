@@ -26,13 +26,13 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
     case ReportFormat::kText:
       return RenderText(report, options);
     case ReportFormat::kJson:
-      return RenderJson(report);
+      return RenderJson(report, options.diff);
     case ReportFormat::kJunit:
       return RenderJunit(report);
     case ReportFormat::kGithub:
       return RenderGithub(report);
     case ReportFormat::kMarkdown:
-      return RenderMarkdown(report);
+      return RenderMarkdown(report, options.diff);
   }
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "report_diff.h"
 
 namespace npsbundle {
 namespace {
@@ -101,11 +102,14 @@ std::string RenderGithub(const CheckReport& report) {
   return out;
 }
 
-std::string RenderMarkdown(const CheckReport& report) {
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff) {
   std::string out = "## npsbundle: " + StatusEmoji(report.passed()) + " " +
-                    MarkdownCellEscape(VerdictLine(report).substr(11)) + "\n\n";
+                    MarkdownCellEscape(VerdictLine(report).substr(11)) +
+                    (diff ? " · " + MarkdownCellEscape(DiffSummary(*diff)) : "") + "\n\n";
   out += "Build `" + report.input + "` · gzip level " + std::to_string(report.levels.gzip_level) +
-         " · brotli quality " + std::to_string(report.levels.brotli_quality) + "\n\n";
+         " · brotli quality " + std::to_string(report.levels.brotli_quality) +
+         (diff ? " · baseline `" + diff->baseline + "`" : "") + "\n\n";
+  if (diff) out += DiffMarkdownSection(*diff);
   if (report.failures() > 0) {
     out += "### Over budget\n\n";
     for (const RuleResult& r : report.rules) {
@@ -120,6 +124,8 @@ std::string RenderMarkdown(const CheckReport& report) {
     }
     out += "\n";
   }
+  // In a PR comment (with a diff) the size tables are details.
+  if (diff) out += "<details><summary>Initial load and lazy pages</summary>\n\n";
   if (!report.entries.empty()) {
     out += "### Initial load\n\n| Entry | Files | Raw | Gzip | Brotli | Limit | Status |\n";
     out += "|---|--:|--:|--:|--:|--:|:-:|\n";
@@ -132,6 +138,7 @@ std::string RenderMarkdown(const CheckReport& report) {
     for (const LoadGroup& g : report.lazy_pages) out += GroupRow(report, g, "routeCost");
     out += "\n";
   }
+  if (diff) out += "</details>\n\n";
   for (const std::string& note : report.notes) out += "> " + MarkdownCellEscape(note) + "\n\n";
   out += "<details><summary>All rule checks (" + std::to_string(report.rules.size()) + ")</summary>\n\n";
   out += "| Rule | Subject | Status | Detail |\n|---|---|:-:|---|\n";

@@ -1,6 +1,7 @@
 // The JSON report (schema version 1, documented in the README). Keys are
 // stable; new keys may be added within a version, never renamed or removed.
 #include "escape.h"
+#include "report_diff.h"
 #include "report.h"
 
 namespace npsbundle {
@@ -8,7 +9,7 @@ namespace {
 
 class JsonWriter {
  public:
-  std::string Render(const CheckReport& report) {
+  std::string Render(const CheckReport& report, const ReportDiff* diff) {
     out_ += "{\n";
     Field(1, "schemaVersion", std::to_string(CheckReport::kSchemaVersion));
     Field(1, "tool", Str(std::string("npsbundle ") + NPSBUNDLE_VERSION));
@@ -31,6 +32,7 @@ class JsonWriter {
                     ", \"method\": " + Str(std::string(kEstimateMethod)) + "}");
     Array(1, "files", report.files.size(),
           [&](size_t i) { return File(report.files[i], report.FindAttribution(report.files[i].size.path)); });
+    if (diff) Field(1, "diff", DiffJsonValue(*diff));
     Array(1, "rules", report.rules.size(), [&](size_t i) { return Rule(report.rules[i]); });
     Array(1, "notes", report.notes.size(), [&](size_t i) { return Str(report.notes[i]); }, /*last=*/true);
     out_ += "}\n";
@@ -125,6 +127,6 @@ class JsonWriter {
 
 }  // namespace
 
-std::string RenderJson(const CheckReport& report) { return JsonWriter().Render(report); }
+std::string RenderJson(const CheckReport& report, const ReportDiff* diff) { return JsonWriter().Render(report, diff); }
 
 }  // namespace npsbundle

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "report.h"
+#include "report_diff.h"
 
 namespace npsbundle {
 namespace {
@@ -18,7 +19,8 @@ constexpr size_t kMaxPackageLines = 6;
 
 class TextWriter {
  public:
-  TextWriter(const CheckReport& report, bool color) : report_(report), color_(color) {
+  TextWriter(const CheckReport& report, bool color, const ReportDiff* diff)
+      : report_(report), color_(color), diff_(diff) {
     for (const FileRow& row : report.files) name_width_ = std::max(name_width_, row.size.path.size() + 2);
     for (const LoadGroup& g : report.lazy_pages) name_width_ = std::max(name_width_, g.label.size() + 2);
     name_width_ = std::min(std::max<size_t>(name_width_, 24), kMaxNameWidth);
@@ -30,6 +32,7 @@ class TextWriter {
     LazyPages();
     OtherFiles();
     Packages();
+    if (diff_) out_ += DiffTextSection(*diff_);
     Rules();
     for (const std::string& note : report_.notes) out_ += "\nnote: " + note + "\n";
     if (uses_siblings_) out_ += "\n* size of the precompressed file in the build (what gzip_static/brotli_static send)\n";
@@ -211,6 +214,7 @@ class TextWriter {
 
   const CheckReport& report_;
   bool color_;
+  const ReportDiff* diff_;
   size_t name_width_ = 24;
   bool uses_siblings_ = false;
   std::set<std::string> shown_;
@@ -220,7 +224,7 @@ class TextWriter {
 }  // namespace
 
 std::string RenderText(const CheckReport& report, const RenderOptions& options) {
-  return TextWriter(report, options.color).Render();
+  return TextWriter(report, options.color, options.diff).Render();
 }
 
 }  // namespace npsbundle
