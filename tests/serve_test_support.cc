@@ -59,6 +59,20 @@ RawResponse ParseResponse(const std::string& raw) {
   return response;
 }
 
+namespace {
+
+// True once `data` holds a status line, headers and the Content-Length body
+// (a response to HEAD is cut at its headers by the caller's close instead).
+bool IsCompleteResponse(const std::string& data) {
+  size_t end = data.find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  RawResponse head = ParseResponse(data.substr(0, end + 4));
+  if (head.status == 304 || !head.Has("content-length")) return head.status == 304;
+  return data.size() >= end + 4 + std::stoull(head.Header("content-length"));
+}
+
+}  // namespace
+
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
@@ -76,7 +90,8 @@ std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
     if (n <= 0) break;
     sent += static_cast<size_t>(n);
   }
-  shutdown(fd, SHUT_WR);
+  // No half-close: this library version drops requests from half-closed
+  // sockets. Reading stops at the end of the first complete response.
   std::string out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buffer[65536];
@@ -90,6 +105,7 @@ std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
     ssize_t n = recv(fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
     out.append(buffer, static_cast<size_t>(n));
+    if (IsCompleteResponse(out)) break;
   }
   close(fd);
   return out;

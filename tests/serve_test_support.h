@@ -26,8 +26,8 @@ struct RawResponse {
 // Parses one HTTP/1.1 response (Content-Length framed, or up to EOF).
 RawResponse ParseResponse(const std::string& raw);
 
-// Sends `bytes` to 127.0.0.1:`port` exactly as given, half-closes, and reads
-// until the server closes (at most `timeout_ms`).
+// Sends `bytes` to 127.0.0.1:`port` exactly as given and reads until the
+// first response is complete, the server closes, or `timeout_ms` passes.
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 5000);
 
 // One request with "Host" and "Connection: close" added; `headers` are sent
