@@ -1,6 +1,7 @@
 #include "analysis.h"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <set>
@@ -33,6 +34,11 @@ std::string GroupLabel(const ManifestChunk& chunk) {
   if (!chunk.src.empty()) return std::string(SourceStem(chunk.src));
   return chunk.key;
 }
+
+std::string Files(uint64_t count) { return std::to_string(count) + (count == 1 ? " file" : " files"); }
+
+// An overshoot too small to show in kB with one decimal is shown in bytes.
+std::string FormatExcess(uint64_t bytes) { return bytes < 100 ? std::to_string(bytes) + " B" : FormatKb(bytes); }
 
 bool MatchesPage(const ManifestChunk& chunk, const std::string& page) {
   return page == chunk.name || page == chunk.key || page == chunk.src ||
@@ -159,7 +165,7 @@ class Analyzer {
     std::string measure(MeasureName(limit.measure));
     result.message = what + " is " + FormatKb(actual) + " " + measure +
                      (pass ? ", within " : ", over the limit of ") + FormatLimit(limit);
-    if (!pass) result.message += " by " + FormatKb(actual - limit.bytes);
+    if (!pass) result.message += " by " + FormatExcess(actual - limit.bytes);
     report_.rules.push_back(std::move(result));
   }
 
@@ -179,7 +185,7 @@ class Analyzer {
     const std::string what = "initial load of " + entry.label;
     if (budget_.initial) {
       AddSizeRule("initial", entry.label, file, entry.total.Get(budget_.initial->measure), *budget_.initial,
-                  what + " (" + std::to_string(entry.total.files) + " files)");
+                  what + " (" + Files(entry.total.files) + ")");
     }
     if (budget_.initial_js) {
       AddSizeRule("initial.js", entry.label, file, entry.js.Get(budget_.initial_js->measure),
@@ -198,7 +204,7 @@ class Analyzer {
       result.max_count = *budget_.max_initial_requests;
       bool pass = entry.total.files <= *budget_.max_initial_requests;
       result.status = pass ? RuleStatus::kPass : RuleStatus::kFail;
-      result.message = what + " fetches " + std::to_string(entry.total.files) + " files" +
+      result.message = what + " fetches " + Files(entry.total.files) +
                        (pass ? ", within " : ", over the limit of ") +
                        std::to_string(*budget_.max_initial_requests);
       report_.rules.push_back(std::move(result));
@@ -292,7 +298,7 @@ class Analyzer {
     if (!limit) return;
     std::string file = page.files.empty() ? "" : page.files.front();
     AddSizeRule("routeCost", page.label, file, page.total.Get(limit->measure), *limit,
-                "route cost of " + page.label + " (" + std::to_string(page.total.files) + " files)");
+                "route cost of " + page.label + " (" + Files(page.total.files) + ")");
   }
 
   const Manifest* manifest_;
@@ -319,7 +325,10 @@ std::string_view FileKindName(FileKind kind) {
   return "asset";
 }
 
-FileKind KindOfPath(std::string_view path) {
+FileKind KindOfPath(std::string_view raw_path) {
+  // Case-insensitive like IsTextLike, so "APP.JS" is both compressed and budgeted.
+  std::string path(raw_path);
+  for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (EndsWith(path, ".map")) return FileKind::kSourceMap;
   if (EndsWith(path, ".js") || EndsWith(path, ".mjs") || EndsWith(path, ".cjs")) return FileKind::kScript;
   if (EndsWith(path, ".css")) return FileKind::kStyle;

@@ -4,15 +4,10 @@
 
 namespace npsbundle {
 
-bool IsHashedAssetName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  size_t extension_dot = base.rfind('.');
-  if (extension_dot == std::string_view::npos || extension_dot + 1 == base.size()) return false;
-  for (char c : base.substr(extension_dot + 1)) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
-  }
-  std::string_view stem = base.substr(0, extension_dot);
+namespace {
+
+// True when `stem` ends in "-<hash>" or ".<hash>".
+bool EndsWithHash(std::string_view stem) {
   constexpr size_t kHashLength = 8;
   if (stem.size() < kHashLength + 2) return false;
   char separator = stem[stem.size() - kHashLength - 1];
@@ -26,6 +21,29 @@ bool IsHashedAssetName(std::string_view path) {
     }
   }
   return has_digit_or_upper;
+}
+
+bool IsExtension(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsHashedAssetName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  // One or two extensions: "x-HASH.js", and its "x-HASH.js.map" / ".js.br".
+  for (int extensions = 1; extensions <= 2; ++extensions) {
+    size_t dot = base.rfind('.');
+    if (dot == std::string_view::npos || !IsExtension(base.substr(dot + 1))) return false;
+    base = base.substr(0, dot);
+    if (EndsWithHash(base)) return true;
+  }
+  return false;
 }
 
 }  // namespace npsbundle

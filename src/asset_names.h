@@ -12,12 +12,14 @@ namespace npsbundle {
 // "vendor-react-Bx3kf9Qa.js" matches while "react-dom.js", "site-manifest.json"
 // and "my-component-v2.js" do not. An all-lower-case hash (rare) is missed,
 // which errs on the safe side: the file is revalidated, not cached forever.
+// A second extension is allowed, so "x-Bx3kf9Qa.js.map" and its ".br" /
+// ".gz" variants match too.
 bool IsHashedAssetName(std::string_view path);
 
 // The same pattern as a PCRE for nginx `location ~` blocks (applied to the
 // URI), kept next to the C++ matcher so both agree.
 inline constexpr std::string_view kHashedAssetRegex =
-    R"([-.](?=[A-Za-z0-9_-]{0,7}[0-9A-Z])[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$)";
+    R"([^/][-.](?=[A-Za-z0-9_-]{0,7}[0-9A-Z])[A-Za-z0-9_-]{8}(\.[A-Za-z0-9]+){1,2}$)";
 
 }  // namespace npsbundle
 

@@ -144,8 +144,8 @@ void StripSingleTopFolder(std::map<std::string, std::string>* files) {
       return;
     }
   }
-  // A build's own dot folder (".vite") is never the wrapper.
-  if (top == ".vite") return;
+  // A build's own folders (".vite", "assets") are never the wrapper.
+  if (top == ".vite" || top == "assets") return;
   std::map<std::string, std::string> stripped;
   for (auto& [path, data] : *files) stripped.emplace(path.substr(top.size() + 1), std::move(data));
   *files = std::move(stripped);

@@ -1,10 +1,60 @@
 #include "escape.h"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace npsbundle {
+namespace {
 
-std::string JsonEscape(std::string_view text) {
+// Length of the valid UTF-8 sequence at text[i], or 0 when it is invalid
+// (overlong forms, surrogates and code points above U+10FFFF included).
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  unsigned char c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return 1;
+  size_t length;
+  uint32_t min;
+  uint32_t code;
+  if ((c & 0xE0) == 0xC0) {
+    length = 2, min = 0x80, code = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    length = 3, min = 0x800, code = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    length = 4, min = 0x10000, code = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    unsigned char next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0) != 0x80) return 0;
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return length;
+}
+
+// Replaces each invalid UTF-8 byte with U+FFFD, so a file name with stray
+// bytes still yields valid JSON and XML.
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string JsonEscape(std::string_view raw) {
+  std::string text = ValidUtf8(raw);
   std::string out;
   out.reserve(text.size() + 8);
   for (char c : text) {
@@ -37,7 +87,8 @@ std::string JsonEscape(std::string_view text) {
   return out;
 }
 
-std::string XmlEscape(std::string_view text) {
+std::string XmlEscape(std::string_view raw) {
+  std::string text = ValidUtf8(raw);
   std::string out;
   out.reserve(text.size() + 8);
   for (char c : text) {

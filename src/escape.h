@@ -10,6 +10,7 @@ namespace npsbundle {
 // place between the format's delimiters (without quotes).
 
 // JSON string content: quotes, backslash, control characters as \uXXXX.
+// JSON and XML escaping also replace invalid UTF-8 bytes with U+FFFD.
 std::string JsonEscape(std::string_view text);
 
 // XML attribute or text content: & < > " ' and control characters dropped

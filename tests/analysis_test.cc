@@ -280,7 +280,7 @@ TEST_CASE("analysis: initial, initial.js, initial.css and requests rules", "[ana
     // 3500 + 43000 + 1000 + 2200 = 49700 brotli against 49699.
     CHECK(OnlyRule(report, "initial.js").message ==
           "JavaScript in the initial load of index.html is 49.7 kB brotli, over the limit of 49.7 kB brotli "
-          "by 0.0 kB");
+          "by 1 B");
     CHECK(OnlyRule(report, "initial.css").message ==
           "CSS in the initial load of index.html is 2.0 kB raw, over the limit of 0.5 kB raw by 1.5 kB");
     const RuleResult& requests = OnlyRule(report, "requests");
@@ -479,7 +479,7 @@ TEST_CASE("analysis: routeCost rule per lazy page, with overrides", "[analysis]"
     const RuleResult* vault = RuleFor(report, "routeCost", "Vault");
     REQUIRE(vault != nullptr);
     CHECK(vault->actual == kVault.gzip);
-    CHECK(vault->message == "route cost of Vault (1 files) is 1.5 kB gzip, within 50.0 kB gzip");
+    CHECK(vault->message == "route cost of Vault (1 file) is 1.5 kB gzip, within 50.0 kB gzip");
   }
 
   SECTION("override by label") {

@@ -125,3 +125,21 @@ TEST_CASE("escape: MarkdownCellEscape", "[escape]") {
 
 }  // namespace
 }  // namespace npsbundle
+
+namespace npsbundle {
+
+TEST_CASE("escape: invalid UTF-8 becomes U+FFFD in JSON and XML", "[escape]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"a\xff" "b", "a\xEF\xBF\xBD" "b"},
+      {"\xc0\xae", "\xEF\xBF\xBD\xEF\xBF\xBD"},          // overlong '.'
+      {"\xed\xa0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},  // surrogate
+      {"caf\xc3\xa9", "caf\xc3\xa9"},                     // valid stays
+      {"\xe2\x82", "\xEF\xBF\xBD\xEF\xBF\xBD"},          // truncated
+  };
+  for (const auto& [input, expected] : cases) {
+    CHECK(JsonEscape(input) == expected);
+    CHECK(XmlEscape(input) == expected);
+  }
+}
+
+}  // namespace npsbundle
