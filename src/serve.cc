@@ -135,18 +135,15 @@ bool IsLoopbackHost(const std::string& host) {
 }
 
 struct StaticServer::Impl {
-  Impl(std::shared_ptr<const StaticIndex> index_in, const ServeOptions& options_in, std::FILE* log_in)
-      : index(std::move(index_in)),
-        options(options_in),
-        handler(index, HandlerOptions{options_in.base, options_in.spa}),
-        log(options_in.quiet ? nullptr : log_in) {}
+  Impl(const ServeOptions& options_in, std::FILE* log_in)
+      : options(options_in), log(options_in.quiet ? nullptr : log_in) {}
 
   void Configure();
   void Log(const httplib::Request& req, const httplib::Response& res);
 
   std::shared_ptr<const StaticIndex> index;
   ServeOptions options;
-  RequestHandler handler;
+  std::unique_ptr<RequestHandler> handler;  // set before Run
   std::FILE* log;
   std::mutex log_mutex;
   httplib::Server server;
@@ -178,7 +175,9 @@ void StaticServer::Impl::Configure() {
     // The library parsed Range before this hook and would slice the body a
     // second time; the handler has already applied it.
     const_cast<httplib::Request&>(req).ranges.clear();
-    Apply(handler.Handle(ToHttpRequest(req, false)), index, res);
+    Apply(handler ? handler->Handle(ToHttpRequest(req, false))
+                  : TextResponse(503, "503 the build is still being indexed\n"),
+          index, res);
     return httplib::Server::HandlerResponse::Handled;
   });
   // Errors the library produces itself (malformed request line, URI too
@@ -188,10 +187,10 @@ void StaticServer::Impl::Configure() {
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
     if (res.has_header("X-Content-Type-Options")) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 416 && req.has_header("Range") && !req.method.empty()) {
+    if (res.status == 416 && req.has_header("Range") && !req.method.empty() && handler) {
       StartTimer();
       const_cast<httplib::Request&>(req).ranges.clear();
-      Apply(handler.Handle(ToHttpRequest(req, true)), index, res);
+      Apply(handler->Handle(ToHttpRequest(req, true)), index, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     int status = res.status >= 400 ? res.status : 400;
@@ -222,10 +221,21 @@ void StaticServer::Impl::Log(const httplib::Request& req, const httplib::Respons
   std::fflush(log);
 }
 
+StaticServer::StaticServer(const ServeOptions& options, std::FILE* log)
+    : impl_(std::make_unique<Impl>(options, log)) {
+  impl_->Configure();
+}
+
 StaticServer::StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
                            std::FILE* log)
-    : impl_(std::make_unique<Impl>(std::move(index), options, log)) {
-  impl_->Configure();
+    : StaticServer(options, log) {
+  SetIndex(std::move(index));
+}
+
+void StaticServer::SetIndex(std::shared_ptr<const StaticIndex> index) {
+  impl_->index = std::move(index);
+  impl_->handler = std::make_unique<RequestHandler>(
+      impl_->index, HandlerOptions{impl_->options.base, impl_->options.spa});
 }
 
 StaticServer::~StaticServer() {

@@ -49,6 +49,10 @@ class StaticServer {
   // be nullptr. It must outlive the server.
   StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
                std::FILE* log);
+  // Without an index yet: Bind first (a busy port fails before seconds of
+  // start-up compression), then SetIndex, then Run.
+  StaticServer(const ServeOptions& options, std::FILE* log);
+  void SetIndex(std::shared_ptr<const StaticIndex> index);
   ~StaticServer();  // stops and joins a server started with Start
   StaticServer(const StaticServer&) = delete;
   StaticServer& operator=(const StaticServer&) = delete;

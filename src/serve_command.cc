@@ -79,9 +79,17 @@ ExitCode RunServe(ServeFlags flags) {
   ValidateLevels(options.levels, "serve");
 
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
+  StaticServer server(options, stdout);
+  server.Bind();
+  if (!IsLoopbackHost(options.host)) {
+    std::fprintf(stderr,
+                 "npsbundle: warning: listening on %s: serve is meant for local testing; "
+                 "production belongs behind nginx (see `npsbundle nginx`)\n",
+                 options.host.c_str());
+  }
   auto started = std::chrono::steady_clock::now();
   IndexReport report;
-  std::shared_ptr<const StaticIndex> index = IndexForServe(*source, options, &report);
+  server.SetIndex(IndexForServe(*source, options, &report));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const std::string& warning : report.warnings) {
     std::fprintf(stderr, "npsbundle: warning: %s\n", warning.c_str());
@@ -91,15 +99,6 @@ ExitCode RunServe(ServeFlags flags) {
                  "npsbundle: compressed %zu text files in memory in %.1f s (no .br/.gz beside "
                  "them; `npsbundle compress %s` writes them)\n",
                  report.compressed_in_memory, seconds, flags.path.c_str());
-  }
-
-  StaticServer server(index, options, stdout);
-  server.Bind();
-  if (!IsLoopbackHost(options.host)) {
-    std::fprintf(stderr,
-                 "npsbundle: warning: listening on %s: serve is meant for local testing; "
-                 "production belongs behind nginx (see `npsbundle nginx`)\n",
-                 options.host.c_str());
   }
   std::printf("npsbundle serve: %s (%zu files from %s)\n", server.url().c_str(), report.files,
               flags.path.c_str());
