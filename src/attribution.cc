@@ -143,6 +143,7 @@ SourceOrigin ClassifySource(std::string_view source) {
       origin.kind = OriginKind::kPackage;
       origin.group = Join(segments, last_nm + 1, name_end);
       origin.install_path = Join(segments, first_nm, name_end);
+      origin.project_root = Join(segments, 0, first_nm);
       origin.module = Join(segments, first_nm, segments.size());
       return origin;
     }
@@ -174,6 +175,7 @@ ChunkAttribution AttributeChunk(const std::string& file, const std::string& map_
   // so "../../src/x.ts" next to dist/assets/ reads as "src/x.ts".
   std::string base(DirName(map_file == "(inline)" ? file : map_file));
   std::map<std::string, size_t> index;  // group key -> position in chunk.groups
+  bool has_root = false;
   std::vector<std::map<std::string, uint64_t>> modules;
   for (size_t i = 0; i < map.sources.size(); ++i) {
     if (bytes.per_source[i] == 0) continue;
@@ -181,6 +183,10 @@ ChunkAttribution AttributeChunk(const std::string& file, const std::string& map_
     bool relative = !source.empty() && source.front() != '\0' && source.front() != '/' &&
                     source.find("://") == std::string::npos;
     SourceOrigin origin = ClassifySource(relative && !base.empty() ? base + "/" + source : source);
+    if (origin.kind == OriginKind::kPackage && (!has_root || origin.project_root.size() < chunk.project_root.size())) {
+      chunk.project_root = origin.project_root;
+      has_root = true;
+    }
     std::string key = origin.kind == OriginKind::kPackage ? "p:" + origin.install_path : "a:" + origin.group;
     auto [it, inserted] = index.emplace(key, chunk.groups.size());
     if (inserted) {
@@ -253,6 +259,20 @@ std::optional<std::string> FindSourceMap(const BundleSource& source, const std::
   return resolved;
 }
 
+namespace {
+
+// "app/src/pages" -> "src/pages" when `root` is "app".
+void StripProjectRoot(const std::string& root, std::string* path) {
+  if (root.empty()) return;
+  if (*path == root) {
+    *path = "(root)";
+  } else if (path->size() > root.size() && path->compare(0, root.size(), root) == 0 && (*path)[root.size()] == '/') {
+    path->erase(0, root.size() + 1);
+  }
+}
+
+}  // namespace
+
 std::vector<ChunkAttribution> AttributeBuild(const BundleSource& source, const std::vector<MeasuredSize>& chunks) {
   std::vector<ChunkAttribution> out;
   for (const MeasuredSize& chunk : chunks) {
@@ -264,6 +284,23 @@ std::vector<ChunkAttribution> AttributeBuild(const BundleSource& source, const s
     std::string display = is_inline ? source.DisplayPath(chunk.path) + " (inline source map)" : source.DisplayPath(*map_path);
     SourceMap map = ParseSourceMap(is_inline ? inline_json : source.Read(*map_path), display);
     out.push_back(AttributeChunk(chunk.path, *map_path, code, map, chunk.gzip, chunk.brotli, display));
+  }
+  // One root for the whole build, so a folder has one name in every chunk
+  // (page chunks often have no package to learn the root from).
+  std::optional<std::string> root;
+  for (const ChunkAttribution& c : out) {
+    bool has_package = false;
+    for (const GroupShare& g : c.groups) has_package |= g.kind == OriginKind::kPackage;
+    if (has_package && (!root || c.project_root.size() < root->size())) root = c.project_root;
+  }
+  if (root && !root->empty()) {
+    for (ChunkAttribution& c : out) {
+      for (GroupShare& g : c.groups) {
+        if (g.kind != OriginKind::kApp) continue;
+        StripProjectRoot(*root, &g.name);
+        for (ModuleShare& m : g.modules) StripProjectRoot(*root, &m.module);
+      }
+    }
   }
   return out;
 }

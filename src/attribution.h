@@ -30,6 +30,9 @@ struct SourceOrigin {
   // for app and generated sources.
   std::string install_path;
   std::string module;  // the source path, normalised ("src/pages/Oracle.tsx")
+  // Packages only: the folder that holds the outermost node_modules, i.e. the
+  // project root as the map sees it ("" or "app" or "home/me/web").
+  std::string project_root;
 };
 
 // Classifies a source path as written in a map. Leading "../", "./",
@@ -63,6 +66,9 @@ struct ChunkAttribution {
   uint64_t raw = 0;      // == sum of groups' raw; includes unmapped
   uint64_t unmapped = 0;
   std::vector<GroupShare> groups;  // largest first; unmapped bytes as a group named "(unmapped)"
+  // The shortest SourceOrigin::project_root of its package sources; empty
+  // when it has none. AttributeBuild uses it to show app paths from the root.
+  std::string project_root;
 };
 
 inline constexpr std::string_view kUnmappedGroup = "(unmapped)";
@@ -93,7 +99,9 @@ struct MeasuredSize {
   uint64_t gzip = 0, brotli = 0;
 };
 // Attributes every chunk of `chunks` that has a source map, in the given
-// order; chunks without one are left out. Throws InputError for a malformed
+// order; chunks without one are left out. App folders and modules are then
+// shown relative to the project root (where node_modules is), the same in
+// every chunk: "src/pages", not "../../app/src/pages". Throws InputError for a malformed
 // map, naming the map file.
 std::vector<ChunkAttribution> AttributeBuild(const BundleSource& source, const std::vector<MeasuredSize>& chunks);
 

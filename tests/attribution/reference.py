@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Reference attribution for tests: an independent, slow implementation.
 
-usage: reference.py CHUNK.js MAP.json
-Prints JSON {"packages": {install_path_or_folder: raw_bytes}, "unmapped": n}.
+usage: reference.py BUILD_DIR
+Prints JSON {"assets/x.js": {"packages": {install_path_or_folder: raw_bytes},
+"unmapped": n}, ...} for every x.js that has an x.js.map.
 Every byte of the chunk goes to the source of the mapping segment at or before
 it on its line (the line's '\n' included); bytes before a line's first
 segment, under 1-field segments and on lines without segments are unmapped.
 Columns are UTF-16 code units. Sources are grouped by the innermost
-node_modules package (keyed by install path) or, for app files, their folder.
+node_modules package (keyed by install path) or, for app files, their folder
+relative to the project root (the folder holding the outermost node_modules,
+the shortest one seen in the build).
 """
 import json
+import os
 import posixpath
 import sys
 
@@ -35,27 +39,29 @@ def segments(mappings):
         line += 1
 
 
-def group_of(source, map_dir):
+def parts_of(source, map_dir):
     path = posixpath.normpath(posixpath.join(map_dir, source)).lstrip("/")
-    parts = [p for p in path.split("/") if p not in ("..", ".", "")]
+    return [p for p in path.split("/") if p not in ("..", ".", "")]
+
+
+def group_of(parts, root):
     nm = [i for i, p in enumerate(parts) if p == "node_modules" and i + 1 < len(parts) and parts[i + 1] != ".pnpm"]
     if nm:
         first = parts.index("node_modules")
         last = nm[-1]
         end = last + 3 if parts[last + 1].startswith("@") else last + 2
         return "/".join(parts[first:end])
-    return "/".join(parts[:-1]) or "(root)"
+    folder = parts[:-1]
+    if root and folder[: len(root)] == root:
+        folder = folder[len(root):]
+    return "/".join(folder) or "(root)"
 
 
-def main():
-    chunk_path, map_path = sys.argv[1], sys.argv[2]
-    code = open(chunk_path, "rb").read()
-    m = json.load(open(map_path))
+def attribute(code, m, map_dir, root):
     by_line = {}
     for line, col, src in segments(m["mappings"]):
         by_line.setdefault(line, []).append((col, src))
     totals, unmapped = {}, 0
-    map_dir = posixpath.dirname(sys.argv[3]) if len(sys.argv) > 3 else "assets"
     lines = code.split(b"\n")
     for n, raw in enumerate(lines):
         length = len(raw) + (1 if n < len(lines) - 1 else 0)
@@ -80,12 +86,35 @@ def main():
                 else:
                     totals[owner] = totals.get(owner, 0) + b - at
                 at = b
-            owner = None if src is None else group_of(m["sources"][src], map_dir)
+            owner = None if src is None else group_of(parts_of(m["sources"][src], map_dir), root)
         if owner is None:
             unmapped += length - at
         else:
             totals[owner] = totals.get(owner, 0) + length - at
-    print(json.dumps({"packages": totals, "unmapped": unmapped}))
+    return {"packages": totals, "unmapped": unmapped}
+
+
+def main():
+    build = sys.argv[1]
+    chunks = {}
+    for dirpath, _, names in os.walk(build):
+        for name in names:
+            if name.endswith(".js") and name + ".map" in names:
+                path = os.path.relpath(os.path.join(dirpath, name), build)
+                with open(os.path.join(dirpath, name), "rb") as f:
+                    code = f.read()
+                with open(os.path.join(dirpath, name + ".map")) as f:
+                    chunks[path] = (code, json.load(f))
+    root = None
+    for path, (_, m) in chunks.items():
+        for source in m["sources"]:
+            parts = parts_of(source, posixpath.dirname(path))
+            if "node_modules" in parts:
+                candidate = parts[: parts.index("node_modules")]
+                if root is None or len(candidate) < len(root):
+                    root = candidate
+    out = {path: attribute(code, m, posixpath.dirname(path), root) for path, (code, m) in sorted(chunks.items())}
+    print(json.dumps(out, indent=1, sort_keys=True))
 
 
 main()
