@@ -5,6 +5,8 @@ BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-de
   libsimdjson-dev libcpp-httplib-dev libcli11-dev libxxhash-dev catch2)
 # Needed by the test suite: reference compressors, a real nginx, a browser.
 TEST_PACKAGES=(brotli python3 nginx libnginx-mod-http-brotli-static chromium nodejs npm)
+# Needed by scripts/fuzz: clang with libFuzzer and the sanitizer runtimes.
+FUZZ_PACKAGES=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 # Installs the Debian packages that are not installed yet (apt-get update
 # runs only when something is missing).
@@ -21,12 +23,15 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
 
-# Configures (once) and builds into build/.
+# Configures (once) and builds. Arguments: build folder (default build/),
+# then extra CMake options for the first configure.
 build_npsbundle() {
+  local dir=${1:-build}
+  shift || true
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
-  if [ ! -f build/CMakeCache.txt ]; then
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >&2
   fi
-  cmake --build build -j"$jobs" >&2
+  cmake --build "$dir" -j"$jobs" >&2
 }
