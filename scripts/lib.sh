@@ -4,7 +4,10 @@
 BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-dev
   libsimdjson-dev libcpp-httplib-dev libcli11-dev libxxhash-dev catch2)
 # Needed by the test suite: reference compressors, a real nginx, a browser.
-TEST_PACKAGES=(brotli python3 nginx libnginx-mod-http-brotli-static chromium nodejs npm)
+TEST_PACKAGES=(brotli python3 nginx libnginx-mod-http-brotli-static chromium)
+# Node.js drives the browser tests; Debian's packages only where no node is
+# on PATH (a node from elsewhere conflicts with Debian's npm).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)
 # Needed by scripts/fuzz: clang with libFuzzer and the sanitizer runtimes.
 FUZZ_PACKAGES=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
