@@ -94,7 +94,7 @@ void WriteFileAtomically(const std::string& path, const std::string& data) {
 ExitCode RunCheckCommand(const CheckFlags& flags) {
   ReportFormat format;
   if (!ParseReportFormat(flags.format, &format)) {
-    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, junit, github, markdown)");
+    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, junit, github, markdown, html)");
   }
   CheckInput input;
   input.path = flags.path;
@@ -198,7 +198,7 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("-b,--budget", flags->budget_path,
                   "Budget file (default: ./npsbundle.budget.json if present, else the built-in default)");
   cmd->add_option("--manifest", flags->manifest_path, "Vite manifest to use instead of the build's own");
-  cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown")
+  cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown, html")
       ->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the report to FILE; the verdict line goes to stderr");
   cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1-9 (overrides the budget's compression)");

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "report_html.h"
+
 namespace npsbundle {
 
 bool ParseReportFormat(std::string_view name, ReportFormat* format) {
@@ -15,6 +17,8 @@ bool ParseReportFormat(std::string_view name, ReportFormat* format) {
     *format = ReportFormat::kGithub;
   } else if (name == "markdown") {
     *format = ReportFormat::kMarkdown;
+  } else if (name == "html") {
+    *format = ReportFormat::kHtml;
   } else {
     return false;
   }
@@ -33,6 +37,8 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
       return RenderGithub(report);
     case ReportFormat::kMarkdown:
       return RenderMarkdown(report, options.diff);
+    case ReportFormat::kHtml:
+      return RenderHtml(report, options.diff);
   }
   return {};
 }

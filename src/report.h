@@ -8,9 +8,9 @@
 
 namespace npsbundle {
 
-enum class ReportFormat { kText, kJson, kJunit, kGithub, kMarkdown };
+enum class ReportFormat { kText, kJson, kJunit, kGithub, kMarkdown, kHtml };
 
-// Parses "text", "json", "junit", "github", "markdown"; false otherwise.
+// Parses "text", "json", "junit", "github", "markdown", "html"; false otherwise.
 bool ParseReportFormat(std::string_view name, ReportFormat* format);
 
 struct ReportDiff;  // diff.h
