@@ -149,6 +149,9 @@ class Generator {
     w_.Line("listen " + options_.listen + ";");
     w_.Line("server_name " + options_.server_name + ";");
     w_.Line("root " + NginxQuote(options_.root) + ";");
+    // Redirects name a path, not this server's own host and port, which a
+    // proxy or CDN in front may not share.
+    w_.Line("absolute_redirect off;");
     w_.Line();
     // A `types` block replaces the inherited map unless the standard one is
     // loaded in the same block; the snippet only adds what Vite emits.
