@@ -398,6 +398,7 @@ CheckReport Analyze(const std::string& input, const Manifest* manifest,
   report.manifest_path = manifest ? manifest->path : "";
   report.budget_path = budget.path;
   report.levels = budget.levels;
+  report.notes = budget.notes;
   Analyzer analyzer(manifest, budget, &report);
   analyzer.BuildFiles(std::move(measurements));
   analyzer.BuildGroups();

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "error.h"
+#include "lighthouse.h"
 
 namespace npsbundle {
 namespace {
@@ -251,6 +252,7 @@ Budget LoadBudgetFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read budget file");
   std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (LooksLikeLighthouseBudget(json)) return ParseLighthouseBudget(json, path);
   return ParseBudget(json, path);
 }
 

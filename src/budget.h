@@ -74,6 +74,10 @@ struct Budget {
   std::optional<SizeLimit> route_cost;
   std::vector<std::pair<std::string, SizeLimit>> route_cost_overrides;
 
+  // Remarks about the budget itself for the report (e.g. fields of a
+  // Lighthouse budget that cannot be checked from a build).
+  std::vector<std::string> notes;
+
   // URL path -> manifest key of the page it shows ("/oracle" ->
   // "src/pages/Oracle.tsx"); serve and nginx add that page's preload hints.
   std::map<std::string, std::string> routes;
@@ -88,7 +92,8 @@ std::string_view DefaultBudgetJson();
 // Unknown fields are errors, so a typo never disables a rule silently.
 Budget ParseBudget(std::string_view json, const std::string& display_path);
 
-// Reads and parses a budget file from disk.
+// Reads and parses a budget file from disk: an npsbundle budget (a JSON
+// object), or a Lighthouse budget.json (a JSON array; see lighthouse.h).
 Budget LoadBudgetFile(const std::string& path);
 
 // True when `pattern` ('*' any run, '?' one character) matches `text`.
