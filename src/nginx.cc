@@ -345,10 +345,29 @@ class Generator {
   }
 
   void DefaultLocation() {
+    bool root_entry = !EntryKeyForHtml(manifest_, "index.html").empty();
     w_.Line("# Everything else (unhashed files): revalidated; missing means 404.");
     w_.Open("location /");
     LocationHeaders(kRevalidateCacheControl, {});
-    w_.Line("try_files $uri =404;");
+    w_.Line(root_entry ? "try_files $uri @npsbundle_page;" : "try_files $uri =404;");
+    w_.Close();
+    if (!root_entry) return;
+    std::string extensions;
+    for (std::string_view extension : kAssetExtensions) {
+      extensions += (extensions.empty() ? "" : "|") + std::string(extension);
+    }
+    w_.Line();
+    w_.Line("# A miss asked for as a page (\"/users/ada.lovelace\" from the address bar)");
+    w_.Line("# is a client route too, unless its extension names an asset type.");
+    w_.Open("location @npsbundle_page");
+    w_.Open("if ($http_accept !~* \"text/html\")");
+    w_.Line("return 404;");
+    w_.Close();
+    w_.Open("if ($uri ~* " + NginxQuote("\\.(?:" + extensions + ")$", true) + ")");
+    w_.Line("return 404;");
+    w_.Close();
+    // Named locations skip the server-level base rewrite: no base here.
+    w_.Line("rewrite ^ /index.html last;");
     w_.Close();
   }
 

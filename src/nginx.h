@@ -37,6 +37,15 @@ inline constexpr std::string_view kRevalidateCacheControl = "no-cache";
 inline constexpr std::string_view kNotFoundBody = "404 not found\n";
 inline constexpr std::string_view kNotFoundContentType = "text/plain; charset=utf-8";
 
+// Extensions serve knows as asset types (its content-type table, HTML
+// aside): a miss with one is a 404 even when a browser asks for a page,
+// while "/users/ada.lovelace" asked for with "Accept: text/html" is a
+// client route.
+inline constexpr std::string_view kAssetExtensions[] = {
+    "js",  "mjs", "cjs",  "css",  "json", "map",  "webmanifest", "wasm", "svg",   "txt",  "xml",
+    "png", "jpg", "jpeg", "gif",  "webp", "avif", "ico",         "bmp",  "woff2", "woff", "ttf",
+    "otf", "eot", "mp4",  "webm", "mp3",  "ogg",  "wav",         "pdf",  "zip",   "gz",   "br"};
+
 // The snippet files the generated config includes, by file name. Their
 // content lives in nginx-snippets/ of the source tree.
 inline constexpr std::string_view kSnippetCompression = "compression.conf";

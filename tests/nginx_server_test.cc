@@ -468,35 +468,42 @@ TEST_CASE("nginx and npsbundle serve answer the same requests alike",
   }
   const std::vector<std::pair<std::string, std::string>> br{{"Accept-Encoding", "br"}};
   const std::vector<std::pair<std::string, std::string>> gzip{{"Accept-Encoding", "gzip"}};
-  requests.insert(requests.end(),
-                  {
-                      {"hashed CSS", "GET", "/assets/index-CNgsl1pN.css", br},
-                      {"hashed SVG", "GET", "/assets/logo-B7_ajGU8.svg", gzip},
-                      {"index.html", "GET", "/index.html", br},
-                      {"route with page hints", "GET", "/oracle", br},
-                      {"route with a trailing slash", "GET", "/oracle/", gzip},
-                      {"client route without hints", "GET", "/some/deep/route", br},
-                      {"unhashed file", "GET", "/favicon.svg", br},
-                      {"unhashed text file", "GET", "/robots.txt", {}},
-                      {"missing chunk", "GET", "/assets/x.js", br},
-                      {"missing hashed chunk", "GET", "/assets/Oracle-AbCd1234.js", br},
-                      {"missing extension-less asset path", "GET", "/assets/folder", br},
-                      {"missing file with an extension", "GET", "/favicon.png", br},
-                      {"If-None-Match on a chunk", "GET", js, br, true},
-                      {"If-None-Match on index.html", "GET", "/", gzip, true},
-                      {"Range, identity", "GET", js, {{"Range", "bytes=0-99"}}},
-                      {"suffix Range, identity", "GET", "/index.html", {{"Range", "bytes=-20"}}},
-                      {"HEAD on a chunk", "HEAD", js, br},
-                      {"HEAD on a route", "HEAD", "/oracle", gzip},
-                      {"dotfile", "GET", "/.env", br},
-                      {"manifest in a dot-folder", "GET", "/.vite/manifest.json", br},
-                      {"source map", "GET", "/assets/index-Bl1MOBpP.js.map", br},
-                      {"direct request for a variant", "GET", js + ".br", br},
-                      // `npsbundle compress` skips dot-folders, /.well-known/ too, while
-                      // serve compresses every servable text file in memory: only serve has
-                      // variants for it, so only serve sends Vary.
-                      {"/.well-known/", "GET", "/.well-known/security.txt", {}, false, {"vary"}},
-                  });
+  requests.insert(
+      requests.end(),
+      {
+          {"hashed CSS", "GET", "/assets/index-CNgsl1pN.css", br},
+          {"hashed SVG", "GET", "/assets/logo-B7_ajGU8.svg", gzip},
+          {"index.html", "GET", "/index.html", br},
+          {"route with page hints", "GET", "/oracle", br},
+          {"route with a trailing slash", "GET", "/oracle/", gzip},
+          {"client route without hints", "GET", "/some/deep/route", br},
+          {"unhashed file", "GET", "/favicon.svg", br},
+          {"unhashed text file", "GET", "/robots.txt", {}},
+          {"missing chunk", "GET", "/assets/x.js", br},
+          {"missing hashed chunk", "GET", "/assets/Oracle-AbCd1234.js", br},
+          {"missing extension-less asset path", "GET", "/assets/folder", br},
+          {"missing file with an extension", "GET", "/favicon.png", br},
+          {"If-None-Match on a chunk", "GET", js, br, true},
+          {"If-None-Match on index.html", "GET", "/", gzip, true},
+          {"Range, identity", "GET", js, {{"Range", "bytes=0-99"}}},
+          {"suffix Range, identity", "GET", "/index.html", {{"Range", "bytes=-20"}}},
+          {"HEAD on a chunk", "HEAD", js, br},
+          {"HEAD on a route", "HEAD", "/oracle", gzip},
+          {"dotfile", "GET", "/.env", br},
+          {"manifest in a dot-folder", "GET", "/.vite/manifest.json", br},
+          {"source map", "GET", "/assets/index-Bl1MOBpP.js.map", br},
+          {"direct request for a variant", "GET", js + ".br", br},
+          {"page with a dot, from the address bar",
+           "GET",
+           "/users/ada.lovelace",
+           {{"Accept", "text/html,application/xhtml+xml"}, {"Accept-Encoding", "br"}}},
+          {"page with a dot, from a script", "GET", "/users/ada.lovelace", br},
+          {"missing image, from the address bar", "GET", "/photo.png", {{"Accept", "text/html"}}},
+          // `npsbundle compress` skips dot-folders, /.well-known/ too, while
+          // serve compresses every servable text file in memory: only serve has
+          // variants for it, so only serve sends Vary.
+          {"/.well-known/", "GET", "/.well-known/security.txt", {}, false, {"vary"}},
+      });
   for (const ParityRequest& request : requests) {
     HttpResponse from_nginx = Send(reference.port(), request);
     HttpResponse from_serve = Send(serve.port(), request);

@@ -8,6 +8,7 @@
 
 #include "asset_names.h"
 #include "error.h"
+#include "http_policy.h"
 #include "manifest.h"
 #include "preload.h"
 #include "test_support.h"
@@ -144,7 +145,7 @@ TEST_CASE("nginx: navigations fall back to index.html, other misses are 404", "[
   CHECK(Has(navigation, "try_files $uri $uri/index.html $uri.html \"/index.html\";"));
   CHECK(Has(navigation, "add_header Cache-Control \"no-cache\";"));
   std::vector<std::string> fallback = Block(config, "location /");
-  CHECK(Has(fallback, "try_files $uri =404;"));
+  CHECK(Has(fallback, "try_files $uri @npsbundle_page;"));
   // The navigation regex must come after the hashed one and before "/".
   CHECK(config.find("immutable") < config.find("location ~ \"/[^./]*$\""));
 }
@@ -270,6 +271,20 @@ TEST_CASE("nginx: nested entries get their own navigation fallback first", "[ngi
   CHECK(Block(config, "location = \"/admin/\"").back() == "try_files \"/admin/index.html\" =404;");
   CHECK(Block(config, "location = \"/\"").back() == "try_files \"/index.html\" =404;");
   CHECK(Block(config, "location = \"/admin.html\"").back() == "try_files \"/admin.html\" =404;");
+}
+
+TEST_CASE("nginx: asset extensions are the ones serve never treats as pages", "[nginx]") {
+  for (std::string_view extension : kAssetExtensions) {
+    INFO(extension);
+    CHECK(IsAssetExtension("users/x." + std::string(extension)));
+  }
+  CHECK_FALSE(IsAssetExtension("x.html"));
+  CHECK_FALSE(IsAssetExtension("users/ada.lovelace"));
+  std::vector<std::string> page =
+      Block(GenerateNginxConfig(Parse(kManifest), {}), "location @npsbundle_page");
+  CHECK(page.back() == "rewrite ^ /index.html last;");
+  CHECK(Has(Block(GenerateNginxConfig(Parse(kManifest), {}), "location /"),
+            "try_files $uri @npsbundle_page;"));
 }
 
 TEST_CASE("nginx: snippets exist and share the hash pattern", "[nginx]") {
