@@ -103,20 +103,19 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) const {
   if (IsHiddenPath(path)) return TextResponse(404, "404 not found\n");
 
   const StaticFile* file = Resolve(path, target.trailing_slash);
-  static const std::vector<std::string> kNoLinks;
-  const std::vector<std::string>* extra_links = &kNoLinks;
   if (!file && options_.spa && path.rfind(kAssetsDir, 0) != 0) {
     std::string_view last = LastSegment(path);
     std::optional<std::string> accept = request.Header("Accept");
     bool navigation = last.find('.') == std::string_view::npos ||
                       (accept && ContainsIgnoreCase(*accept, "text/html") && !IsAssetExtension(path));
-    if (navigation) {
-      file = Fallback(path);
-      extra_links = &index_->RouteLinks("/" + path);
-    }
+    if (navigation) file = Fallback(path);
   }
   if (!file) return TextResponse(404, "404 not found\n");
-  HttpResponse response = Serve(request, *file, *extra_links);
+  // A page reached by its route ("/", "/oracle") also preloads that route's
+  // lazy chunks, whether the HTML was found directly or by fallback.
+  static const std::vector<std::string> kNoLinks;
+  bool html = file->content_type.rfind("text/html", 0) == 0;
+  HttpResponse response = Serve(request, *file, html ? index_->RouteLinks("/" + path) : kNoLinks);
   if (request.method == "HEAD") {
     response.send_body = false;
     response.body = {};

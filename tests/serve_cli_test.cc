@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -133,12 +134,20 @@ TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT"
   }
 }
 
-TEST_CASE("serve binary: --quiet and a non-loopback warning", "[serve_cli]") {
+TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {
   ServeProcess server({Fixture("good"), "--port", "0", "--quiet", "--host", "0.0.0.0",
+                       "--budget", std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/default.json",
                        "--brotli-quality", "4"});
   std::string port_text = server.WaitFor(std::regex(R"(http://0\.0\.0\.0:(\d+)/)"), std::chrono::seconds(30));
   REQUIRE_FALSE(port_text.empty());
-  CHECK(Request(std::stoi(port_text), "GET", "/").status == 200);
+  int port = std::stoi(port_text);
+  CHECK(Request(port, "GET", "/").status == 200);
+  // The budget's route map adds the lazy page's chunks to a deep link.
+  std::vector<std::string> links = Request(port, "GET", "/oracle").All("link");
+  CHECK(std::count(links.begin(), links.end(),
+                   "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin") == 1);
+  CHECK(std::count(links.begin(), links.end(),
+                   "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style") == 1);
   CHECK(server.Stop(SIGTERM) == 0);
   CHECK(server.out().find("GET /") == std::string::npos);
   CHECK(server.err().find("warning: listening on 0.0.0.0") != std::string::npos);

@@ -179,7 +179,7 @@ TEST_CASE("serve handler: base path", "[serve_handler]") {
 
 TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[serve_handler]") {
   ServeOptions options;
-  options.routes = {{"/page", "src/Page.tsx"}};
+  options.routes = {{"/page", "src/Page.tsx"}, {"/", "src/Page.tsx"}};
   Fixture f(options);
   auto links = [](const HttpResponse& r) {
     std::vector<std::string> out;
@@ -192,12 +192,13 @@ TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[
       "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
       "</assets/index-Zz9Yy8Xx.css>; rel=preload; as=style",
   };
-  CHECK(links(f.Get("/")) == entry);
+  CHECK(links(f.Get("/index.html")) == entry);
   std::vector<std::string> page = entry;
   page.push_back("</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin");
   page.push_back("</assets/chart-Cc3Cc4Cc.js>; rel=modulepreload; crossorigin");
   CHECK(links(f.Get("/page")) == page);
   CHECK(links(f.Get("/page/")) == page);
+  CHECK(links(f.Get("/")) == page);  // found directly, not by fallback
   CHECK(links(f.Get("/other")) == entry);
   CHECK(links(f.Get("/assets/index-AbCd1234.js")).empty());
 }
