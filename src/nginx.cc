@@ -197,6 +197,22 @@ class Generator {
     return entries;
   }
 
+  // The page a route names for `url`, or nullptr. Like serve, "/oracle/"
+  // is the route "/oracle".
+  const std::string* RoutePage(std::string url) const {
+    if (url.size() > 1 && url.back() == '/') url.pop_back();
+    auto it = options_.routes.find(url);
+    return it == options_.routes.end() ? nullptr : &it->second;
+  }
+
+  // Every HTML response to `url` carries its entry's hints, and a route's
+  // page hints after them when `url` is a route (serve does the same).
+  std::vector<std::string> LinksFor(const std::string& url, const std::string& entry_key) const {
+    const std::string* page = RoutePage(url);
+    return page ? RoutePreloadLinks(manifest_, entry_key, *page, options_.base)
+                : EntryPreloadLinks(manifest_, entry_key, options_.base);
+  }
+
   void EntryLocations() {
     // "/admin" is admin/index.html when both it and admin.html exist, as
     // in serve: folder pages claim their aliases first.
@@ -209,11 +225,10 @@ class Generator {
       }
     }
     for (const std::string& key : HtmlEntries()) {
-      std::vector<std::string> links = EntryPreloadLinks(manifest_, key, options_.base);
       w_.Line("# Entry " + key + ": revalidated, with preload hints for its initial set.");
-      HtmlLocation("/" + key, key, links);
+      HtmlLocation("/" + key, key, LinksFor("/" + key, key));
       for (const auto& [alias, owner] : alias_owner) {
-        if (owner == key) HtmlLocation(alias, key, links);
+        if (owner == key) HtmlLocation(alias, key, LinksFor(alias, key));
       }
       w_.Line();
     }
@@ -233,25 +248,24 @@ class Generator {
     }
   }
 
+  // Routes that are not an entry's own URL: exact locations answering with
+  // the HTML a navigation there falls back to.
   void RouteLocations() {
     for (const auto& [route, page_key] : options_.routes) {
-      if (!manifest_.Find(page_key)) {
-        throw InputError("routes: \"" + route + "\": \"" + page_key +
-                         "\" is not a key of the manifest");
-      }
       std::string bare =
           route.size() > 1 && route.back() == '/' ? route.substr(0, route.size() - 1) : route;
-      // A route that names an entry's own URL ("/") is that page, as in serve.
-      if (aliases_.count(bare)) continue;
+      std::vector<std::string> urls;
+      for (const std::string& url : {bare, bare == "/" ? bare : bare + "/"}) {
+        if (!aliases_.count(url) && (urls.empty() || urls.back() != url)) urls.push_back(url);
+      }
+      if (urls.empty()) continue;
       std::string html = EntryForNavigation(bare);
       if (html.empty()) {
         throw InputError("routes: \"" + route + "\": no index.html entry serves this path");
       }
-      std::vector<std::string> links =
-          RoutePreloadLinks(manifest_, EntryKeyForHtml(manifest_, html), page_key, options_.base);
+      std::string entry_key = EntryKeyForHtml(manifest_, html);
       w_.Line("# Route " + bare + " shows " + page_key + ": the entry's hints, then the page's.");
-      HtmlLocation(bare, html, links);
-      HtmlLocation(bare + "/", html, links);
+      for (const std::string& url : urls) HtmlLocation(url, html, LinksFor(url, entry_key));
       w_.Line();
     }
   }
@@ -420,6 +434,12 @@ std::string RegexEscape(std::string_view text) {
 
 std::string GenerateNginxConfig(const Manifest& manifest, const NginxOptions& options) {
   ValidateOptions(options);
+  for (const auto& [route, page_key] : options.routes) {
+    if (!manifest.Find(page_key)) {
+      throw InputError("routes: \"" + route + "\": \"" + page_key +
+                       "\" is not a key of the manifest");
+    }
+  }
   return Generator(manifest, options).Run();
 }
 

@@ -243,7 +243,8 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
   }
 
   {  // index.html and navigations carry the entry's hints, revalidated.
-    for (const std::string& path : {"/", "/index.html", "/some/client/route"}) {
+    // "/" is a route of the default budget (Dashboard): see below.
+    for (const std::string& path : {"/index.html", "/some/client/route", "/a/b/"}) {
       HttpResponse response = testing::Fetch(port, "GET", path, {{"Accept-Encoding", "br"}});
       INFO(path);
       CHECK(response.status == 200);
@@ -256,6 +257,18 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
   }
 
   {  // a route adds its page's hints.
+    HttpResponse root = testing::Fetch(port, "GET", "/", {{"Accept-Encoding", "br"}});
+    std::vector<std::string> dashboard = ExpectedEntryLinks();
+    for (const char* link : {"</assets/Dashboard-Dw00ExLS.js>; rel=modulepreload; crossorigin",
+                             "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin",
+                             "</assets/Dashboard-DZha8SPW.css>; rel=preload; as=style",
+                             "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style"}) {
+      dashboard.push_back(link);
+    }
+    CHECK(root.status == 200);
+    CHECK(root.Header("cache-control") == "no-cache");
+    CHECK(LinkValues(root) == dashboard);
+    CHECK(Decoded(root) == ReadFile(build.root() + "/index.html"));
     HttpResponse response = testing::Fetch(port, "GET", "/oracle", {{"Accept-Encoding", "gzip"}});
     CHECK(response.status == 200);
     std::vector<std::string> expected = ExpectedEntryLinks();
@@ -303,7 +316,7 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
     CHECK(again.Header("cache-control") == "public, max-age=31536000, immutable");
     CHECK(again.Header("vary") == "Accept-Encoding");
 
-    HttpResponse head = testing::Fetch(port, "HEAD", "/", {{"Accept-Encoding", "br"}});
+    HttpResponse head = testing::Fetch(port, "HEAD", "/index.html", {{"Accept-Encoding", "br"}});
     CHECK(head.status == 200);
     CHECK(head.Header("content-encoding") == "br");
     CHECK(LinkValues(head) == ExpectedEntryLinks());

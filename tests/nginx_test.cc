@@ -171,6 +171,22 @@ TEST_CASE("nginx: route locations add the page's hints after the entry's", "[ngi
   CHECK(block.back() == "try_files \"/index.html\" =404;");
 }
 
+TEST_CASE("nginx: a route on an entry's own URL adds the page's hints there", "[nginx]") {
+  Manifest manifest = Parse(kManifest);
+  NginxOptions options;
+  options.routes = {{"/", "src/pages/Oracle.tsx"}};
+  std::string config = GenerateNginxConfig(manifest, options);
+  std::vector<std::string> root = Block(config, "location = \"/\"");
+  CHECK(Has(root,
+            "add_header Link \"</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin\";"));
+  // "/index.html" is not the route: entry hints only, as in serve.
+  std::vector<std::string> index = Block(config, "location = \"/index.html\"");
+  CHECK(!Has(index,
+             "add_header Link \"</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin\";"));
+  // One location per URL: nginx refuses duplicates.
+  CHECK(config.find("location = \"/\" {") == config.rfind("location = \"/\" {"));
+}
+
 TEST_CASE("nginx: base prefix in Links, fallbacks and the stripping rewrite", "[nginx]") {
   NginxOptions options;
   options.base = "/app/";
@@ -270,6 +286,10 @@ TEST_CASE("nginx: nested entries get their own navigation fallback first", "[ngi
   CHECK(Block(config, "location = \"/admin\"").back() == "try_files \"/admin/index.html\" =404;");
   CHECK(Block(config, "location = \"/admin/\"").back() == "try_files \"/admin/index.html\" =404;");
   CHECK(Block(config, "location = \"/\"").back() == "try_files \"/index.html\" =404;");
+  // The route "/admin/users" and its trailing-slash twin fall back to the
+  // folder's entry.
+  CHECK(Block(config, "location = \"/admin/users/\"").back() ==
+        "try_files \"/admin/index.html\" =404;");
   CHECK(Block(config, "location = \"/admin.html\"").back() == "try_files \"/admin.html\" =404;");
 }
 
