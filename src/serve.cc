@@ -1,11 +1,13 @@
 #include "serve.h"
 
 #include <httplib.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
@@ -37,7 +39,7 @@ HttpRequest ToHttpRequest(const httplib::Request& req, bool drop_range) {
   request.method = req.method;
   request.target = req.target;
   for (const auto& [name, value] : req.headers) {
-    if (drop_range && (name == "Range" || name == "range" || name == "RANGE")) continue;
+    if (drop_range && strcasecmp(name.c_str(), "Range") == 0) continue;
     request.headers.emplace_back(name, value);
   }
   return request;
@@ -48,6 +50,9 @@ void Apply(HttpResponse response, const std::shared_ptr<const StaticIndex>& inde
            httplib::Response& res) {
   res.status = response.status;
   res.headers.clear();
+  // RFC 9110 §6.6.1: an origin server with a clock sends Date; the library
+  // does not. The handler stays free of clocks, so it is added here.
+  res.headers.emplace("Date", FormatHttpDate(static_cast<int64_t>(std::time(nullptr))));
   std::string content_type;
   for (auto& [name, value] : response.headers) {
     if (name == "Content-Type") {

@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "compression.h"
+#include "http_policy.h"
 #include "manifest.h"
 #include "preload.h"
 #include "serve_test_support.h"
@@ -62,6 +63,7 @@ TEST_CASE("serve: Accept-Encoding picks the representation", "[serve_e2e]") {
     CHECK(r.Header("vary") == "Accept-Encoding");
     CHECK(r.Header("content-type") == "text/javascript; charset=utf-8");
     CHECK(r.Header("x-content-type-options") == "nosniff");
+    CHECK(ParseHttpDate(r.Header("date")).has_value());
     CHECK(Decode(r) == original);
   }
 }
