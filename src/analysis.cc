@@ -223,9 +223,9 @@ class Analyzer {
       }
     }
     if (!limit) return;
-    uint64_t actual = limit->measure == Measure::kRaw    ? row.size.raw
-                      : limit->measure == Measure::kGzip ? row.size.gzip
-                                                         : row.size.brotli;
+    Totals one;
+    one.Add(row.size);
+    uint64_t actual = one.Get(limit->measure);
     AddSizeRule("chunk", row.size.path, row.size.path, actual, *limit, row.size.path);
   }
 
@@ -344,6 +344,8 @@ uint64_t Totals::Get(Measure measure) const {
       return gzip;
     case Measure::kBrotli:
       return brotli;
+    case Measure::kZstd:
+      return zstd;
   }
   return raw;
 }
@@ -352,6 +354,7 @@ void Totals::Add(const FileMeasurement& m) {
   raw += m.raw;
   gzip += m.gzip;
   brotli += m.brotli;
+  zstd += m.zstd;
   ++files;
 }
 

@@ -23,6 +23,7 @@ FileKind KindOfPath(std::string_view path);
 
 struct Totals {
   uint64_t raw = 0, gzip = 0, brotli = 0;
+  uint64_t zstd = 0;  // 0 unless zstd was measured
   uint64_t files = 0;
   uint64_t Get(Measure measure) const;
   void Add(const FileMeasurement& m);
@@ -71,6 +72,7 @@ struct CheckReport {
   std::string manifest_path;  // build path of the manifest; empty when none
   std::string budget_path;    // empty: built-in default
   CompressionLevels levels;
+  bool zstd = false;  // zstd was measured (a limit or --zstd asked for it)
   std::vector<FileRow> files;          // every measured file, by path
   std::vector<LoadGroup> entries;      // initial load per entry
   std::vector<LoadGroup> lazy_pages;   // route cost per dynamic entry

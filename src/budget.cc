@@ -88,6 +88,8 @@ class BudgetParser {
         budget->levels.gzip_level = static_cast<int>(Integer(field.value, location, 1, 9));
       } else if (field.key == "brotliQuality") {
         budget->levels.brotli_quality = static_cast<int>(Integer(field.value, location, 0, 11));
+      } else if (field.key == "zstdLevel") {
+        budget->levels.zstd_level = static_cast<int>(Integer(field.value, location, 1, 22));
       } else if (field.key == "brotliWindow") {
         budget->levels.brotli_window = static_cast<int>(Integer(field.value, location, 10, 24));
       } else {
@@ -260,6 +262,18 @@ Budget DefaultBudget() {
   Budget budget = ParseBudget(DefaultBudgetJson(), "budgets/default.json");
   budget.path.clear();
   return budget;
+}
+
+bool NeedsZstd(const Budget& b) {
+  auto zstd = [](const std::optional<SizeLimit>& l) { return l && l->measure == Measure::kZstd; };
+  auto growth = [](const std::optional<GrowthLimit>& g) {
+    return g && !g->all_measures && g->measure == Measure::kZstd;
+  };
+  bool any = zstd(b.initial) || zstd(b.initial_js) || zstd(b.initial_css) || zstd(b.chunk) || zstd(b.route_cost) ||
+             growth(b.initial_growth) || growth(b.route_growth) || growth(b.chunk_growth);
+  for (const auto& [name, limit] : b.chunk_overrides) any |= limit.measure == Measure::kZstd;
+  for (const auto& [name, limit] : b.route_cost_overrides) any |= limit.measure == Measure::kZstd;
+  return any;
 }
 
 bool ParseGrowthLimit(std::string_view text, GrowthLimit* limit, std::string* error) {

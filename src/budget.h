@@ -87,6 +87,10 @@ struct Budget {
 Budget DefaultBudget();
 std::string_view DefaultBudgetJson();
 
+// True when any limit of `budget` is in zstd bytes, so the build must be
+// measured with zstd too.
+bool NeedsZstd(const Budget& budget);
+
 // Parses a budget file. Throws InputError naming `display_path` and the JSON
 // location of the bad field: "b.json: initial.max: \"5 kb gzip\": unknown unit".
 // Unknown fields are errors, so a typo never disables a rule silently.

@@ -54,6 +54,7 @@ CheckReport RunCheck(const CheckInput& input) {
   MeasureOptions options;
   options.levels = input.budget.levels;
   options.threads = input.threads;
+  options.zstd = input.zstd || NeedsZstd(input.budget);
   std::optional<SizeCache> cache;
   if (!input.cache_directory.empty()) {
     cache.emplace(input.cache_directory);
@@ -69,6 +70,7 @@ CheckReport RunCheck(const CheckInput& input) {
   std::vector<ChunkAttribution> attribution = AttributeBuild(*source, chunks);
   CheckReport report = Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget,
                                std::move(attribution));
+  report.zstd = options.zstd;
   if (cache) {
     cache->Save();
     report.warnings = cache->warnings();

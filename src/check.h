@@ -28,6 +28,7 @@ struct CheckInput {
   std::string manifest_path;  // --manifest; empty: look inside the build
   Budget budget;
   unsigned threads = 0;
+  bool zstd = false;  // measure zstd even when no limit uses it (--zstd)
   // Folder of the size cache; empty: no cache.
   std::string cache_directory;
 };

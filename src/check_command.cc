@@ -34,6 +34,7 @@ struct CheckFlags {
   std::string cache_directory;
   bool no_cache = false;
   std::string baseline;  // JSON report to compare with (check --baseline)
+  bool zstd = false;
 };
 
 SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
@@ -101,6 +102,7 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   input.manifest_path = flags.manifest_path;
   input.budget = ResolveBudget(flags);
   input.threads = flags.threads;
+  input.zstd = flags.zstd;
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }
@@ -210,6 +212,7 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
                   "Size cache folder (default: node_modules/.cache/npsbundle, else $XDG_CACHE_HOME/npsbundle)");
   cmd->add_flag("--no-cache", flags->no_cache, "Compress every file; neither read nor write the size cache");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
+  cmd->add_flag("--zstd", flags->zstd, "Also measure zstd (automatic when a limit is in zstd bytes)");
   cmd->add_option("--baseline", flags->baseline,
                   "JSON report of a previous build (check --format json) to compare with; enables maxGrowth rules");
   cmd->callback([flags, action] { *action = [flags] { return RunCheckCommand(*flags); }; });

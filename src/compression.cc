@@ -3,6 +3,7 @@
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <array>
 #include <stdexcept>
@@ -10,6 +11,14 @@
 #include "error.h"
 
 namespace npsbundle {
+
+std::string ZstdCompress(std::string_view data, int level) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t size = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
+  if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
+  out.resize(size);
+  return out;
+}
 
 std::string GzipCompress(std::string_view data, int level) {
   z_stream stream{};
@@ -109,6 +118,9 @@ void ValidateLevels(const CompressionLevels& levels, const std::string& origin) 
   if (levels.brotli_quality < 0 || levels.brotli_quality > 11) {
     throw InputError(origin + ": brotli quality must be 0..11, got " +
                      std::to_string(levels.brotli_quality));
+  }
+  if (levels.zstd_level < 1 || levels.zstd_level > 22) {
+    throw InputError(origin + ": zstd level must be 1..22, got " + std::to_string(levels.zstd_level));
   }
   if (levels.brotli_window < 10 || levels.brotli_window > 24) {
     throw InputError(origin + ": brotli window must be 10..24, got " +

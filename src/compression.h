@@ -14,6 +14,7 @@ struct CompressionLevels {
   int gzip_level = 9;       // zlib 1..9
   int brotli_quality = 11;  // 0..11
   int brotli_window = 22;   // lgwin 10..24
+  int zstd_level = 19;      // 1..22; 19 is what precompressing tools use
 };
 
 // One zlib deflate stream with the gzip wrapper (windowBits 15+16, memLevel
@@ -23,6 +24,10 @@ std::string GzipCompress(std::string_view data, int level);
 
 // Brotli in generic mode; `brotli -q Q -w W -c` produces the same bytes.
 std::string BrotliCompress(std::string_view data, int quality, int window);
+
+// One zstd frame (content size in the header, no checksum): byte for byte
+// what `zstd -LEVEL --no-check -c` produces for the same input.
+std::string ZstdCompress(std::string_view data, int level);
 
 // Inverse operations, for tests and for serving identity bodies from
 // compressed-only archives. Throw std::runtime_error on corrupt input.

@@ -13,8 +13,8 @@
 namespace npsbundle {
 namespace {
 
-SizeTriple FromTotals(const Totals& t) { return {t.raw, t.gzip, t.brotli}; }
-SizeTriple FromFile(const FileMeasurement& m) { return {m.raw, m.gzip, m.brotli}; }
+SizeTriple FromTotals(const Totals& t) { return {t.raw, t.gzip, t.brotli, t.zstd}; }
+SizeTriple FromFile(const FileMeasurement& m) { return {m.raw, m.gzip, m.brotli, m.zstd}; }
 
 // "assets/vendor-react-D-9X1o8U.js" -> "assets/vendor-react.js".
 std::string WithoutHash(const std::string& path) {
@@ -80,7 +80,17 @@ std::map<std::string, std::pair<bool, uint64_t>> PackageTotals(const CheckReport
 }  // namespace
 
 uint64_t SizeTriple::Get(Measure measure) const {
-  return measure == Measure::kRaw ? raw : measure == Measure::kGzip ? gzip : brotli;
+  switch (measure) {
+    case Measure::kRaw:
+      return raw;
+    case Measure::kGzip:
+      return gzip;
+    case Measure::kBrotli:
+      return brotli;
+    case Measure::kZstd:
+      return zstd;
+  }
+  return raw;
 }
 
 std::string_view DiffKindName(DiffKind kind) {
@@ -280,6 +290,7 @@ class ReportReader {
     t.gzip = Number(value, "gzip", location);
     t.brotli = Number(value, "brotli", location);
     t.files = Number(value, "files", location);
+    if (value["zstd"].error() == simdjson::SUCCESS) t.zstd = Number(value, "zstd", location);
     return t;
   }
 
@@ -326,6 +337,7 @@ class ReportReader {
       row.size.raw = Number(f, "raw", at);
       row.size.gzip = Number(f, "gzip", at);
       row.size.brotli = Number(f, "brotli", at);
+      if (f["zstd"].error() == simdjson::SUCCESS) row.size.zstd = Number(f, "zstd", at);
       row.manifest_key = String(f, "manifestKey", at, true);
       row.chunk_name = String(f, "chunkName", at, true);
       simdjson::dom::array packages;

@@ -17,6 +17,7 @@ namespace npsbundle {
 // Sizes of one subject in one build, in bytes.
 struct SizeTriple {
   uint64_t raw = 0, gzip = 0, brotli = 0;
+  uint64_t zstd = 0;  // 0 when not measured
   uint64_t Get(Measure measure) const;
 };
 

@@ -20,7 +20,12 @@ bool IsSourceMap(const std::string& path) { return EndsWith(path, ".map"); }
 void MeasureOne(const BundleSource& source, const MeasureOptions& options, FileMeasurement* m) {
   if (!m->compressible) {
     m->gzip = m->brotli = m->raw;
+    if (options.zstd) m->zstd = m->raw;
     return;
+  }
+  if (options.zstd) {
+    // Measured apart from gzip/brotli and not cached: it is opt-in and fast.
+    m->zstd = ZstdCompress(source.Read(m->path), options.levels.zstd_level).size();
   }
   const SourceFile* gz = options.use_siblings ? source.Find(m->path + ".gz") : nullptr;
   const SourceFile* br = options.use_siblings ? source.Find(m->path + ".br") : nullptr;

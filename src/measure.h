@@ -24,12 +24,16 @@ struct FileMeasurement {
   // build ("x.js.gz", "x.js.br"): the bytes a gzip_static server sends.
   bool gzip_from_sibling = false;
   bool brotli_from_sibling = false;
+  // zstd bytes, only when MeasureOptions::zstd (else 0). Always compressed
+  // here: "x.js.zst" files are not treated as precompressed siblings.
+  uint64_t zstd = 0;
 };
 
 struct MeasureOptions {
   CompressionLevels levels;
   unsigned threads = 0;       // 0: one per core
   bool use_siblings = true;   // take sizes of x.js.br / x.js.gz when present
+  bool zstd = false;          // also measure zstd (levels.zstd_level; not cached)
   SizeCache* cache = nullptr; // remembered sizes by content hash; optional
 };
 

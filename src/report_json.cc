@@ -20,7 +20,8 @@ class JsonWriter {
     Field(1, "compression",
           "{\"gzipLevel\": " + std::to_string(report.levels.gzip_level) +
               ", \"brotliQuality\": " + std::to_string(report.levels.brotli_quality) +
-              ", \"brotliWindow\": " + std::to_string(report.levels.brotli_window) + "}");
+              ", \"brotliWindow\": " + std::to_string(report.levels.brotli_window) +
+              (report.zstd ? ", \"zstdLevel\": " + std::to_string(report.levels.zstd_level) : std::string()) + "}");
     Field(1, "cache", "{\"hits\": " + std::to_string(report.cache_hits) +
                           ", \"misses\": " + std::to_string(report.cache_misses) + "}");
     Array(1, "entries", report.entries.size(), [&](size_t i) { return Group(report.entries[i]); });
@@ -31,7 +32,9 @@ class JsonWriter {
               : "{\"chunks\": " + std::to_string(report.attribution.size()) +
                     ", \"method\": " + Str(std::string(kEstimateMethod)) + "}");
     Array(1, "files", report.files.size(),
-          [&](size_t i) { return File(report.files[i], report.FindAttribution(report.files[i].size.path)); });
+          [&](size_t i) {
+            return File(report.files[i], report.FindAttribution(report.files[i].size.path), report.zstd);
+          });
     if (diff) Field(1, "diff", DiffJsonValue(*diff));
     Array(1, "rules", report.rules.size(), [&](size_t i) { return Rule(report.rules[i]); });
     Array(1, "notes", report.notes.size(), [&](size_t i) { return Str(report.notes[i]); }, /*last=*/true);
@@ -44,7 +47,8 @@ class JsonWriter {
 
   static std::string TotalsJson(const Totals& t) {
     return "{\"files\": " + std::to_string(t.files) + ", \"raw\": " + std::to_string(t.raw) +
-           ", \"gzip\": " + std::to_string(t.gzip) + ", \"brotli\": " + std::to_string(t.brotli) + "}";
+           ", \"gzip\": " + std::to_string(t.gzip) + ", \"brotli\": " + std::to_string(t.brotli) +
+           (t.zstd ? ", \"zstd\": " + std::to_string(t.zstd) : std::string()) + "}";
   }
 
   static std::string Group(const LoadGroup& g) {
@@ -80,11 +84,12 @@ class JsonWriter {
     return out + "]";
   }
 
-  static std::string File(const FileRow& row, const ChunkAttribution* attribution) {
+  static std::string File(const FileRow& row, const ChunkAttribution* attribution, bool zstd) {
     const FileMeasurement& m = row.size;
     std::string out = "{\"path\": " + Str(m.path) + ", \"kind\": " + Str(std::string(FileKindName(row.kind))) +
                       ", \"raw\": " + std::to_string(m.raw) + ", \"gzip\": " + std::to_string(m.gzip) +
                       ", \"brotli\": " + std::to_string(m.brotli) +
+                      (zstd ? ", \"zstd\": " + std::to_string(m.zstd) : std::string()) +
                       ", \"compressed\": " + (m.compressible ? "true" : "false");
     if (m.gzip_from_sibling || m.brotli_from_sibling) {
       out += std::string(", \"precompressed\": {\"gzip\": ") + (m.gzip_from_sibling ? "true" : "false") +

@@ -22,6 +22,8 @@ std::string_view MeasureName(Measure measure) {
       return "gzip";
     case Measure::kBrotli:
       return "brotli";
+    case Measure::kZstd:
+      return "zstd";
   }
   return "raw";
 }
@@ -80,6 +82,8 @@ bool ParseSizeLimit(std::string_view text, SizeLimit* limit, std::string* error)
     limit->measure = Measure::kGzip;
   } else if (measure_name == "brotli") {
     limit->measure = Measure::kBrotli;
+  } else if (measure_name == "zstd") {
+    limit->measure = Measure::kZstd;
   } else {
     *error = "\"" + std::string(text) + "\": expected a size and a measure, e.g. \"500 kB gzip\" " +
              "(measure: raw, gzip or brotli)";

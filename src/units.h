@@ -7,11 +7,12 @@
 
 namespace npsbundle {
 
-// How a file's size is counted: its bytes on disk, or the bytes of its gzip
-// or brotli form (what a compressing server sends).
-enum class Measure { kRaw, kGzip, kBrotli };
+// How a file's size is counted: its bytes on disk, or the bytes of its gzip,
+// brotli or zstd form (what a compressing server sends). zstd is optional:
+// files are compressed with it only when a limit or --zstd asks for it.
+enum class Measure { kRaw, kGzip, kBrotli, kZstd };
 
-std::string_view MeasureName(Measure measure);  // "raw", "gzip", "brotli"
+std::string_view MeasureName(Measure measure);  // "raw", "gzip", "brotli", "zstd"
 
 // A size limit with the measure it applies to: "500 kB gzip".
 struct SizeLimit {

@@ -64,7 +64,7 @@ TEST_CASE("diff: growth limits parse bytes or percent, with their measure", "[di
       {"5 kB gzip", false, false, false, 0, 0, Measure::kGzip},
       {"+5 kB", false, false, false, 0, 0, Measure::kGzip},
       {"+x%", false, false, false, 0, 0, Measure::kGzip},
-      {"+2% zstd", false, false, false, 0, 0, Measure::kGzip},
+      {"+2% lzma", false, false, false, 0, 0, Measure::kGzip},
   };
   for (const Case& c : cases) {
     INFO(c.text);
