@@ -410,6 +410,7 @@ CheckReport Analyze(const std::string& input, const Manifest* manifest,
             [](const ChunkAttribution& a, const ChunkAttribution& b) { return a.file < b.file; });
   report.attribution = std::move(attribution);
   EvaluatePackageRules(budget, &report);
+  if (manifest) EvaluateTimingRules(budget, &report);
   return report;
 }
 

@@ -63,6 +63,11 @@ struct RuleResult {
   std::optional<uint64_t> actual;    // bytes (or a count for "requests")
   std::optional<SizeLimit> limit;    // size rules
   std::optional<uint64_t> max_count; // "requests"
+  // Timing rules ("initialLoad", "pageTransition"): the estimate, its limit,
+  // the network profile and the steps of the critical path.
+  std::optional<double> actual_ms, limit_ms;
+  std::string profile;
+  std::vector<LoadStep> critical_path;
   std::string message;  // one line, complete: what was found, against what
 };
 
@@ -103,6 +108,10 @@ CheckReport Analyze(const std::string& input, const Manifest* manifest,
 // Package rules, evaluated on a report whose files, groups and attribution
 // are filled in (analysis_packages.cc). Appends to report->rules.
 void EvaluatePackageRules(const Budget& budget, CheckReport* report);
+
+// Time budgets, evaluated on a report whose files and groups are filled in
+// (analysis_timing.cc). Appends to report->rules.
+void EvaluateTimingRules(const Budget& budget, CheckReport* report);
 
 }  // namespace npsbundle
 

@@ -192,6 +192,106 @@ class BudgetParser {
     }
   }
 
+  double Duration(element value, const std::string& location) const {
+    std::string text = String(value, location);
+    double ms = 0;
+    std::string error;
+    if (!ParseDuration(text, &ms, &error)) Fail(location, error);
+    return ms;
+  }
+
+  double Number(element value, const std::string& location, double min, double max) const {
+    double number = 0;
+    if (value.get_double().get(number)) {
+      int64_t whole = 0;
+      if (value.get_int64().get(whole)) Fail(location, "expected a number");
+      number = static_cast<double>(whole);
+    }
+    if (!(number >= min && number <= max)) Fail(location, "out of range");
+    return number;
+  }
+
+  void Timing(element value, Budget* budget) const {
+    simdjson::dom::array array;
+    if (value.get_array().get(array)) Fail("timing", "expected an array of rules");
+    size_t index = 0;
+    for (element item : array) {
+      std::string at = "timing[" + std::to_string(index++) + "]";
+      TimingRule rule;
+      bool has_limit = false, has_profile = false;
+      for (auto field : Object(item, at)) {
+        std::string location = at + "." + std::string(field.key);
+        if (field.key == "initialLoad" || field.key == "pageTransition") {
+          if (has_limit) Fail(location, "a rule has either initialLoad or pageTransition");
+          rule.kind = field.key == "initialLoad" ? TimingRule::Kind::kInitialLoad : TimingRule::Kind::kPageTransition;
+          rule.limit_ms = Duration(field.value, location);
+          has_limit = true;
+        } else if (field.key == "profile") {
+          rule.profile = String(field.value, location);
+          has_profile = true;
+        } else if (field.key == "encoding") {
+          std::string encoding = String(field.value, location);
+          if (encoding == "brotli") {
+            rule.encoding = Measure::kBrotli;
+          } else if (encoding == "gzip") {
+            rule.encoding = Measure::kGzip;
+          } else {
+            Fail(location, "expected \"brotli\" or \"gzip\"");
+          }
+        } else if (field.key == "overrides") {
+          for (auto o : Object(field.value, location)) {
+            rule.overrides.emplace_back(std::string(o.key), Duration(o.value, location + "." + std::string(o.key)));
+          }
+        } else {
+          Unknown(location);
+        }
+      }
+      if (!has_limit) Fail(at, "missing \"initialLoad\" or \"pageTransition\"");
+      if (!has_profile) Fail(at, "missing \"profile\" (e.g. \"fast-3g\")");
+      budget->timing.push_back(std::move(rule));
+    }
+  }
+
+  void Profiles(element value, Budget* budget) const {
+    for (auto field : Object(value, "profiles")) {
+      std::string at = "profiles." + std::string(field.key);
+      NetworkProfile profile;
+      profile.name = std::string(field.key);
+      profile.source = "budget file";
+      bool has_speed = false, has_rtt = false;
+      for (auto f : Object(field.value, at)) {
+        std::string location = at + "." + std::string(f.key);
+        if (f.key == "downMbps") {
+          profile.down_mbps = Number(f.value, location, 0.001, 1e6);
+          has_speed = true;
+        } else if (f.key == "rttMs") {
+          profile.rtt_ms = Number(f.value, location, 0, 1e5);
+          has_rtt = true;
+        } else if (f.key == "http") {
+          int64_t version = Integer(f.value, location, 1, 2);
+          profile.http2 = version == 2;
+        } else if (f.key == "connections") {
+          profile.connections = static_cast<int>(Integer(f.value, location, 1, 100));
+        } else {
+          Unknown(location);
+        }
+      }
+      if (!has_speed || !has_rtt) Fail(at, "needs \"downMbps\" and \"rttMs\"");
+      budget->profiles.push_back(profile);
+    }
+  }
+
+  void CheckProfiles(const Budget& budget) const {
+    for (size_t i = 0; i < budget.timing.size(); ++i) {
+      if (!budget.FindProfile(budget.timing[i].profile)) {
+        std::string known;
+        for (const NetworkProfile& p : BuiltinProfiles()) known += (known.empty() ? "" : ", ") + p.name;
+        Fail("timing[" + std::to_string(i) + "].profile",
+             "unknown profile \"" + budget.timing[i].profile + "\" (built-in: " + known + ", or define it under \"profiles\")");
+      }
+    }
+  }
+
   void Routes(element value, Budget* budget) const {
     for (auto field : Object(value, "routes")) {
       std::string path(field.key);
@@ -242,12 +342,24 @@ Budget ParseBudget(std::string_view json, const std::string& display_path) {
       parser.Routes(field.value, &budget);
     } else if (key == "duplicates") {
       parser.Duplicates(field.value, &budget);
+    } else if (key == "timing") {
+      parser.Timing(field.value, &budget);
+    } else if (key == "profiles") {
+      parser.Profiles(field.value, &budget);
     } else {
       parser.Unknown(key);
     }
   }
   if (!has_version) parser.Fail("", "missing field \"version\" (use \"version\": 1)");
+  parser.CheckProfiles(budget);
   return budget;
+}
+
+std::optional<NetworkProfile> Budget::FindProfile(const std::string& name) const {
+  for (const NetworkProfile& profile : profiles) {
+    if (profile.name == name) return profile;
+  }
+  return FindBuiltinProfile(name);
 }
 
 Budget LoadBudgetFile(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compression.h"
+#include "network.h"
 #include "units.h"
 
 namespace npsbundle {
@@ -29,6 +30,19 @@ std::string FormatGrowthLimit(const GrowthLimit& limit);  // "+5.0 kB gzip", "+2
 // A budget file (schema version 1, documented in budgets/README.md). Every
 // limit names its measure. Command-line flags write into the same struct, so
 // a flag and a budget field can never mean different things.
+// A time budget: the estimated load time on one network profile (see
+// network.h for the model). Rule ids "initialLoad" (each entry, cold) and
+// "pageTransition" (each lazy page, after the initial load).
+struct TimingRule {
+  enum class Kind { kInitialLoad, kPageTransition };
+  Kind kind = Kind::kInitialLoad;
+  double limit_ms = 0;
+  std::string profile;                 // a built-in or `profiles` name
+  Measure encoding = Measure::kBrotli;  // what the server sends: brotli or gzip
+  // Entry or page label (or glob) -> limit in ms; first match wins.
+  std::vector<std::pair<std::string, double>> overrides;
+};
+
 struct Budget {
   std::string path;  // where it was read from; empty for built-in defaults
 
@@ -81,6 +95,13 @@ struct Budget {
   // URL path -> manifest key of the page it shows ("/oracle" ->
   // "src/pages/Oracle.tsx"); serve and nginx add that page's preload hints.
   std::map<std::string, std::string> routes;
+
+  // Time budgets, each on its own network profile ("timing": [...]), and
+  // custom profiles ("profiles": {...}) that add to or replace built-ins.
+  std::vector<TimingRule> timing;
+  std::vector<NetworkProfile> profiles;
+  // The profile called `name`: a custom one first, else a built-in.
+  std::optional<NetworkProfile> FindProfile(const std::string& name) const;
 };
 
 // The budget of the reference app (budgets/default.json, compiled in).

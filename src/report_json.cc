@@ -1,5 +1,7 @@
 // The JSON report (schema version 1, documented in the README). Keys are
 // stable; new keys may be added within a version, never renamed or removed.
+#include <cstdio>
+
 #include "escape.h"
 #include "report_diff.h"
 #include "report.h"
@@ -43,6 +45,12 @@ class JsonWriter {
   }
 
  private:
+  static std::string Number(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f", value);
+    return buffer;
+  }
+
   static std::string Str(const std::string& text) { return "\"" + JsonEscape(text) + "\""; }
 
   static std::string TotalsJson(const Totals& t) {
@@ -109,6 +117,16 @@ class JsonWriter {
     if (r.limit) {
       out += ", \"limit\": " + std::to_string(r.limit->bytes) +
              ", \"measure\": " + Str(std::string(MeasureName(r.limit->measure)));
+    }
+    if (r.actual_ms) {
+      std::string steps;
+      for (const LoadStep& step : r.critical_path) {
+        steps += std::string(steps.empty() ? "" : ", ") + "{\"step\": " + Str(step.label) +
+                 ", \"files\": " + std::to_string(step.files) + ", \"bytes\": " + std::to_string(step.bytes) +
+                 ", \"roundTrips\": " + Number(step.round_trips) + ", \"ms\": " + Number(step.ms) + "}";
+      }
+      out += ", \"profile\": " + Str(r.profile) + ", \"actualMs\": " + Number(*r.actual_ms) +
+             ", \"limitMs\": " + Number(*r.limit_ms) + ", \"criticalPath\": [" + steps + "]";
     }
     if (r.max_count) out += ", \"limit\": " + std::to_string(*r.max_count) + ", \"measure\": \"count\"";
     return out + ", \"message\": " + Str(r.message) + "}";

@@ -182,7 +182,7 @@ class TextWriter {
         continue;
       }
       bool warn = r.status == RuleStatus::kWarn;
-      out_ += "  " + Paint(warn ? kYellow : kRed, (warn ? "! " : "✗ ") + Pad(r.rule, 13)) + r.message + "\n";
+      out_ += "  " + Paint(warn ? kYellow : kRed, (warn ? "! " : "✗ ") + Pad(r.rule, 15)) + r.message + "\n";
     }
     for (const std::string& rule : order) {
       size_t count = passes[rule];
@@ -190,7 +190,7 @@ class TextWriter {
       if (count <= kMaxPassLines) {
         for (const RuleResult& r : report_.rules) {
           if (r.rule == rule && r.status == RuleStatus::kPass) {
-            out_ += "  " + Paint(kGreen, "✓ " + Pad(rule, 13)) + r.message + "\n";
+            out_ += "  " + Paint(kGreen, "✓ " + Pad(rule, 15)) + r.message + "\n";
           }
         }
         continue;
@@ -207,7 +207,7 @@ class TextWriter {
         detail += "; largest: " + largest->subject + " at " + FormatKb(*largest->actual) + " of " +
                   FormatLimit(*largest->limit);
       }
-      out_ += "  " + Paint(kGreen, "✓ " + Pad(rule, 13)) + detail + "\n";
+      out_ += "  " + Paint(kGreen, "✓ " + Pad(rule, 15)) + detail + "\n";
     }
     if (report_.rules.empty()) out_ += "  (no rules apply)\n";
   }

@@ -248,7 +248,7 @@ TEST_CASE("attribution e2e: the duplicate fixture has two copies of react-is on 
     if (name.rfind("index-", 0) == 0 && name.size() > 3 && name.substr(name.size() - 3) == ".js") expected_index = name;
     if (name.rfind("Oracle-", 0) == 0 && name.substr(name.size() - 3) == ".js") expected_oracle = name;
   }
-  CHECK(Contains(r.out, "✗ duplicates   react-is is installed 2 times on the route to Oracle"));
+  CHECK(Contains(r.out, "✗ duplicates     react-is is installed 2 times on the route to Oracle"));
   CHECK(Contains(r.out, "node_modules/react-is in assets/" + expected_index));
   CHECK(Contains(r.out, "node_modules/hoist-non-react-statics/node_modules/react-is in assets/" + expected_oracle));
   // The wasted bytes are the smaller copy, as the reference reads the maps.
@@ -270,7 +270,7 @@ TEST_CASE("attribution e2e: the duplicate fixture has two copies of react-is on 
   // The sourcemap build (one copy of everything) has no duplicates.
   CommandResult clean = RunNpsbundle({"check", Fixture("sourcemap"), "--budget", dir / "budget.json"});
   CHECK(clean.exit_code == 0);
-  CHECK(Contains(clean.out, "✓ duplicates   no package is split over chunks or installed twice"));
+  CHECK(Contains(clean.out, "✓ duplicates     no package is split over chunks or installed twice"));
 }
 
 TEST_CASE("attribution e2e: duplicates severity is validated with its location", "[attribution][e2e]") {

@@ -231,7 +231,10 @@ TEST_CASE("check e2e: flags override the budget file's limits and levels", "[e2e
   CommandResult tight = RunNpsbundle({"check", Fixture("good"), "--initial", "50 kB gzip"});
   CHECK(tight.exit_code == 1);
   CHECK(Contains(tight.out, "over the limit of 50.0 kB gzip"));
-  CommandResult loose = RunNpsbundle({"check", Fixture("bloated"), "--initial", "1 MB gzip", "--chunk", "2 MB raw"});
+  TempDir dir;
+  WriteFile(dir / "sizes.json", R"({"version": 1, "initial": {"max": "500 kB gzip"}, "chunk": {"max": "250 kB raw"}})");
+  CommandResult loose = RunNpsbundle(
+      {"check", Fixture("bloated"), "--budget", dir / "sizes.json", "--initial", "1 MB gzip", "--chunk", "2 MB raw"});
   CHECK(loose.exit_code == 0);
   CommandResult levels = RunNpsbundle({"check", Fixture("good"), "--gzip-level", "6", "--brotli-quality", "5", "-f", "json"});
   CHECK(Contains(levels.out, "\"gzipLevel\": 6, \"brotliQuality\": 5"));

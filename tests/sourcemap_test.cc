@@ -183,7 +183,8 @@ TEST_CASE("sourcemap: ParseSourceMap reads sources with sourceRoot and reports b
   CHECK_THROWS_AS(ParseSourceMap("{\"version\":3", "x.map"), InputError);
 }
 
-TEST_CASE("sourcemap: a multi-megabyte map is attributed well under a second", "[sourcemap][perf]") {
+TEST_CASE("sourcemap: a multi-megabyte map is attributed exactly", "[sourcemap]") {
+  // Its speed is measured in bench/, not here: shared machines make timed tests flaky.
   // One minified line of 2,000,000 bytes with a segment every 8 bytes over
   // 500 sources, like a large vendor chunk: about 250,000 segments.
   const size_t kBytes = 2'000'000, kStep = 8, kSources = 500;
@@ -199,11 +200,7 @@ TEST_CASE("sourcemap: a multi-megabyte map is attributed well under a second", "
   for (size_t i = 0; i < kSources; ++i) map.sources.push_back("node_modules/p" + std::to_string(i) + "/index.js");
   map.mappings = Encode(segs);
   REQUIRE(map.mappings.size() > 4'000'000);
-  auto start = std::chrono::steady_clock::now();
   ByteAttribution a = AttributeBytes(code, map, "m");
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  WARN("attributed " << code.size() << " bytes with " << map.mappings.size() << " bytes of mappings in " << seconds << " s");
-  CHECK(seconds < 1.0);
   uint64_t sum = a.unmapped;
   for (uint64_t v : a.per_source) sum += v;
   CHECK(sum == code.size());
