@@ -213,6 +213,16 @@ def bench_check(args, nps, results):
         shutil.rmtree(cache_base, ignore_errors=True)
         subprocess.run([nps, "check", build, "--cache", cache_base, "--format", "json"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+        if have_sl:
+            # Sanity: size-limit measures the same bytes (brotli to the byte;
+            # gzip within a few bytes a file, Node frames its stream differently).
+            p = subprocess.run(["node", sl_bin, "--config", sl_config, "--json"], cwd=os.path.join(work, "peers"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
+            sizes = {c["name"]: c.get("size", 0) for c in json.loads(p.stdout or b"[]")}
+            if not sizes.get("brotli") or not sizes.get("gzip"):
+                raise RuntimeError(f"size-limit measured nothing: {p.stdout[:500]!r} {p.stderr[-500:]!r}")
+            wl["totals"] = {"size-limit": sizes, "npsbundle": {"brotli": sum(f["brotli"] for f in files),
+                                                              "gzip": sum(f["gzip"] for f in files)}}
         ok = (0, 1)  # 1: over budget is fine here, we time the work
         contestants = [
             ("npsbundle cold (folder)", lambda: run_timed([nps, "check", build, "--no-cache", "--format", "json"], ok)),
@@ -542,6 +552,12 @@ def write_report(args, results, path):
                  + (f" The one-page-changed build differs in {len(wl['changed_files'])} files: "
                     + ", ".join(f"`{p}`" for p in wl["changed_files"]) + "." if "changed_files" in wl else ""))
         L.append("")
+        if "totals" in wl:
+            t = wl["totals"]
+            L.append(f"Totals over those files: brotli {t['npsbundle']['brotli']:,} B (npsbundle) vs "
+                     f"{t['size-limit']['brotli']:,} B (size-limit); gzip {t['npsbundle']['gzip']:,} B vs "
+                     f"{t['size-limit']['gzip']:,} B.")
+            L.append("")
         lim = wl.get("limit")
         sl = rows.get("size-limit (brotli 11 + gzip 9)")
         L.append("| contestant | wall | CPU (user+sys) | peak RSS | × T_limit | size-limit ÷ this |")
@@ -686,6 +702,7 @@ def main():
     ap.add_argument("--meta", default="{}", help="JSON with versions")
     ap.add_argument("--report-only", action="store_true", help="rewrite the report from work/results.json")
     args = ap.parse_args()
+    args.work = os.path.abspath(args.work)
     if args.pin and not shutil.which("taskset"):
         args.pin = False
     if CORES < 2:
