@@ -727,7 +727,8 @@ def main():
     if args.part in ("serve", "all"):
         bench_serve(args, args.nps, results)
     write_report(args, results, args.out)
-    with open(os.path.join(args.work, "results.json"), "w") as fh:
+    # The smoke test never overwrites the figures of a full run.
+    with open(os.path.join(args.work, "results-smoke.json" if args.smoke else "results.json"), "w") as fh:
         json.dump(results, fh, indent=1)
     log(f"wrote {args.out}")
     for t in results["targets"]:
