@@ -9,13 +9,18 @@
 
 namespace npsbundle {
 
+// The margin below which a compressed variant is not worth a second body.
+// serve applies the same margin to what it compresses in memory, so a
+// build served by `serve` and by nginx after `compress` has the same variants.
+inline constexpr double kDefaultMinSavingPercent = 5.0;
+
 // Options of `npsbundle compress`.
 struct CompressOptions {
   CompressionLevels levels;
   // A variant is written only when it is at least this many percent smaller
   // than the original: a 40-byte file that "compresses" to 44 bytes is a
   // second body for nothing.
-  double min_saving_percent = 5.0;
+  double min_saving_percent = kDefaultMinSavingPercent;
   // Rewrite variants even when they are up to date (after changing levels).
   bool force = false;
   unsigned threads = 0;  // 0 = one per core

@@ -1,5 +1,7 @@
 #include "static_index.h"
 
+#include "compress.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -208,7 +210,11 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
             jobs[i].coding == ContentCoding::kBrotli
                 ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
                 : GzipCompress(bytes, options.levels.gzip_level);
-        if (encoded.size() >= bytes.size()) continue;  // not worth a second body
+        // Not worth a second body: the same margin `compress` applies.
+        if (static_cast<double>(encoded.size()) >
+            static_cast<double>(bytes.size()) * (100.0 - kDefaultMinSavingPercent) / 100.0) {
+          continue;
+        }
         std::lock_guard<std::mutex> lock(mutex);
         jobs[i].file->representations[static_cast<int>(jobs[i].coding)] =
             Representation{std::move(encoded), ""};
