@@ -74,9 +74,15 @@ try {
   check(assets.some((a) => /\/assets\/index-[^/]+\.js$/.test(a.url)), 'the entry script was loaded');
 
   // Client-side navigation to a lazy page fetches its chunk on demand.
+  // waitForLoadState('networkidle') would return at once: a client-side
+  // navigation does not reset the document's load state. Wait for the chunk.
+  const oracleChunk = page
+      .waitForResponse((r) => /\/assets\/Oracle-[^/]+\.js$/.test(new URL(r.url()).pathname), { timeout: 15000 })
+      .catch(() => null);
   await page.click('a[href="/oracle"]');
   await page.waitForURL(`${baseUrl}oracle`);
-  await page.waitForLoadState('networkidle');
+  await oracleChunk;
+  await page.waitForTimeout(200);  // let the response handler record it
   check(assets.some((a) => /\/assets\/Oracle-[^/]+\.js$/.test(a.url)), 'the Oracle chunk was loaded lazily');
 
   // A reload on the deep link is answered with index.html (SPA fallback).
