@@ -393,16 +393,6 @@ class Generator {
 
 }  // namespace
 
-std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           const std::string& page_key, std::string_view base) {
-  LoadSet initial = InitialSet(manifest, entry_key);
-  std::vector<std::string> links = PreloadLinks(initial, base, /*skip_first_script=*/true);
-  std::vector<std::string> page =
-      PreloadLinks(RouteCost(manifest, page_key, initial), base, /*skip_first_script=*/false);
-  links.insert(links.end(), page.begin(), page.end());
-  return links;
-}
-
 std::string NginxQuote(std::string_view text, bool allow_dollar) {
   std::string out = "\"";
   for (char c : text) {

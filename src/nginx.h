@@ -70,12 +70,6 @@ inline constexpr std::string_view kSnippetHiddenFiles = "hidden-files.conf";
 // header value, control characters).
 std::string GenerateNginxConfig(const Manifest& manifest, const NginxOptions& options);
 
-// The page hints for route key `page_key`, for a visitor that loaded
-// `entry_key` first: the entry's hints, then every file the page adds
-// (its chunk included). Shared with serve so both send the same `Link`s.
-std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           const std::string& page_key, std::string_view base);
-
 // `text` as an nginx double-quoted string: '"' and '\' are backslash-escaped.
 // Throws InputError for control characters, and for '$' unless
 // `allow_dollar` (nginx expands variables in most string arguments and has

@@ -19,6 +19,16 @@ std::vector<std::string> EntryPreloadLinks(const Manifest& manifest, const std::
   return PreloadLinks(InitialSet(manifest, entry_key), base, /*skip_first_script=*/true);
 }
 
+std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                                           const std::string& page_key, std::string_view base) {
+  LoadSet initial = InitialSet(manifest, entry_key);
+  std::vector<std::string> links = PreloadLinks(initial, base, /*skip_first_script=*/true);
+  std::vector<std::string> page =
+      PreloadLinks(RouteCost(manifest, page_key, initial), base, /*skip_first_script=*/false);
+  links.insert(links.end(), page.begin(), page.end());
+  return links;
+}
+
 std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path) {
   const ManifestChunk* chunk = manifest.Find(html_path);
   if (chunk && chunk->is_entry) return chunk->key;

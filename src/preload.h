@@ -25,6 +25,13 @@ std::vector<std::string> PreloadLinks(const LoadSet& set, std::string_view base,
 std::vector<std::string> EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
                                            std::string_view base);
 
+// The hints for a deep link to route page `page_key` of entry `entry_key`:
+// the entry's hints, then every file the page adds (its chunk included).
+// nginx writes these per route; serve sends the same values, combining the
+// entry's hints with PreloadLinks(RouteCost(...)) at response time.
+std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                                           const std::string& page_key, std::string_view base);
+
 // The manifest key of the HTML entry `html_path` ("index.html",
 // "admin/index.html") or empty when the manifest has none for it.
 std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path);
