@@ -1,117 +1,19 @@
 // Runs the real `npsbundle serve` binary: start-up line, access log, signals,
 // and the input errors that must exit 2.
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <chrono>
 #include <regex>
-#include <thread>
 
 #include "compression.h"
 #include "serve_test_support.h"
 #include "test_support.h"
 
-extern char** environ;
-
 namespace npsbundle::testing {
 namespace {
-
-// A `npsbundle serve` child process with its stdout and stderr piped.
-class ServeProcess {
- public:
-  explicit ServeProcess(std::vector<std::string> args) {
-    args.insert(args.begin(), {NPSBUNDLE_BINARY, "serve"});
-    int out[2], err[2];
-    REQUIRE(pipe(out) == 0);
-    REQUIRE(pipe(err) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, err[0]);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    close(err[1]);
-    REQUIRE(rc == 0);
-    out_fd_ = out[0];
-    err_fd_ = err[0];
-  }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_fd_);
-    close(err_fd_);
-  }
-
-  // Reads stdout until `pattern` matches (bounded by `timeout`); returns the
-  // first capture group, or "" on timeout or EOF.
-  std::string WaitFor(const std::regex& pattern, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch match;
-      if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
-      if (!ReadSome(out_fd_, &out_, 50)) break;
-    }
-    std::smatch match;
-    if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
-    return "";
-  }
-
-  // Sends `signal` and waits (at most 10 s) for the exit status.
-  int Stop(int signal) {
-    kill(pid_, signal);
-    for (int i = 0; i < 1000; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        while (ReadSome(out_fd_, &out_, 0)) {
-        }
-        while (ReadSome(err_fd_, &err_, 0)) {
-        }
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      ReadSome(out_fd_, &out_, 0);
-      ReadSome(err_fd_, &err_, 0);
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-
-  const std::string& out() const { return out_; }
-  const std::string& err() const { return err_; }
-
- private:
-  static bool ReadSome(int fd, std::string* into, int timeout_ms) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return timeout_ms > 0;  // still waiting
-    char buffer[65536];
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n <= 0) return false;
-    into->append(buffer, static_cast<size_t>(n));
-    return true;
-  }
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int err_fd_ = -1;
-  std::string out_;
-  std::string err_;
-};
 
 const std::regex kUrl(R"(http://127\.0\.0\.1:(\d+)/)");
 

@@ -1,16 +1,23 @@
 #include "serve_test_support.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
-#include "test_support.h"
+extern char** environ;
 
 namespace npsbundle::testing {
 
@@ -40,7 +47,9 @@ RawResponse ParseResponse(const std::string& raw) {
   RawResponse response;
   response.raw = raw;
   size_t end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return response;
+  if ((raw.rfind("HTTP/1.1 ", 0) != 0 && raw.rfind("HTTP/1.0 ", 0) != 0) || end == std::string::npos) {
+    return response;
+  }
   response.status = std::stoi(raw.substr(9, 3));
   size_t pos = raw.find("\r\n") + 2;
   while (pos < end) {
@@ -73,40 +82,109 @@ bool IsCompleteResponse(const std::string& data) {
 
 }  // namespace
 
-std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
+std::vector<FramedResponse> SplitResponses(const std::string& raw) {
+  std::vector<FramedResponse> responses;
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    FramedResponse framed;
+    size_t end = raw.find("\r\n\r\n", pos);
+    if (end == std::string::npos) {
+      framed.response = ParseResponse(raw.substr(pos));
+      responses.push_back(std::move(framed));
+      break;
+    }
+    RawResponse head = ParseResponse(raw.substr(pos, end + 4 - pos));
+    uint64_t length = 0;
+    if (head.status != 304 && head.Has("content-length")) {
+      try {
+        length = std::stoull(head.Header("content-length"));
+      } catch (const std::exception&) {
+        length = raw.size();  // unparsable: take the rest, marked incomplete below
+      }
+    }
+    size_t body_start = end + 4;
+    framed.complete = head.status != 0 && raw.size() - body_start >= length;
+    size_t next = framed.complete ? body_start + static_cast<size_t>(length) : raw.size();
+    framed.response = ParseResponse(raw.substr(pos, next - pos));
+    responses.push_back(std::move(framed));
+    pos = next;
+  }
+  return responses;
+}
+
+int ConnectLoopback(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     close(fd);
-    throw std::runtime_error("connect failed");
+    return -1;
   }
+  return fd;
+}
+
+namespace {
+
+int ConnectOrThrow(int port) {
+  int fd = ConnectLoopback(port);
+  if (fd < 0) throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed");
+  return fd;
+}
+
+void SendAll(int fd, const std::string& bytes) {
   size_t sent = 0;
   while (sent < bytes.size()) {
     ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
+    if (n <= 0) break;  // the server may close early on a request it refuses
     sent += static_cast<size_t>(n);
   }
-  // No half-close: this library version drops requests from half-closed
-  // sockets. Reading stops at the end of the first complete response.
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+}  // namespace
+
+namespace {
+
+// Appends what arrives on `fd` to `out` until `done(out)`, EOF (returns
+// true), `idle_ms` without data or `total_ms` in all (returns false).
+bool ReadUntil(int fd, std::string* out, int idle_ms, int total_ms,
+               const std::function<bool(const std::string&)>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(total_ms);
   char buffer[65536];
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now())
                     .count();
-    if (left <= 0) break;
+    if (left <= 0) return false;
     pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    if (poll(&p, 1, static_cast<int>(std::min<long long>(left, idle_ms))) <= 0) return false;
     ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-    if (IsCompleteResponse(out)) break;
+    if (n <= 0) return true;
+    out->append(buffer, static_cast<size_t>(n));
+    if (done(*out)) return false;
   }
+}
+
+}  // namespace
+
+Drained SendAndDrain(int port, const std::string& bytes, int idle_ms, int total_ms) {
+  int fd = ConnectOrThrow(port);
+  SendAll(fd, bytes);
+  Drained drained;
+  drained.closed = ReadUntil(fd, &drained.raw, idle_ms, total_ms, [](const std::string&) { return false; });
+  close(fd);
+  return drained;
+}
+
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
+  int fd = ConnectOrThrow(port);
+  SendAll(fd, bytes);
+  // No half-close: this library version drops requests from half-closed
+  // sockets. Reading stops at the end of the first complete response.
+  std::string out;
+  ReadUntil(fd, &out, timeout_ms, timeout_ms, IsCompleteResponse);
   close(fd);
   return out;
 }
@@ -139,5 +217,124 @@ ServerScope::ServerScope(std::shared_ptr<const StaticIndex> index, ServeOptions 
 }
 
 ServerScope::~ServerScope() { server_->Stop(); }
+
+TrapBuild::TrapBuild() {
+  dist = temp / "dist";
+  CopyTree(Fixture("good"), dist);
+  WriteFile(temp / "secret.txt", kOutsideSecret);
+  WriteFile(temp / "secret.js", kOutsideSecret);
+  std::filesystem::create_symlink(temp / "secret.txt", dist + "/leak.txt");
+  std::filesystem::create_symlink(temp / "secret.js", dist + "/assets/leak-AbCd1234.js");
+  std::filesystem::create_directory_symlink(temp.path(), dist + "/up");
+  WriteFile(dist + "/.env", kHiddenSecret);
+  WriteFile(dist + "/.git/config", kHiddenSecret);
+  WriteFile(dist + "/assets/.hidden.js", kHiddenSecret);
+  WriteFile(dist + "/assets/extra.js", std::string(2000, 'x'));
+  WriteFile(dist + "/assets/extra.js.br", kHiddenSecret);  // stale: must not leak either
+}
+
+ServeOptions TrapBuild::Options(const std::string& base) {
+  ServeOptions options;
+  options.levels.brotli_quality = 5;
+  options.base = base;
+  return options;
+}
+
+std::shared_ptr<const StaticIndex> TrapBuild::Index(const ServeOptions& options) const {
+  auto source = OpenBundle(dist);
+  IndexReport report;
+  return IndexForServe(*source, options, &report);
+}
+
+bool Leaks(const std::string& raw) {
+  return raw.find(kOutsideSecret) != std::string::npos || raw.find(kHiddenSecret) != std::string::npos;
+}
+
+namespace {
+
+// Appends what `fd` has within `timeout_ms`; false at EOF or error, and
+// (with a zero timeout) when nothing is waiting.
+bool ReadSome(int fd, std::string* into, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) <= 0) return timeout_ms > 0;  // still waiting
+  char buffer[65536];
+  ssize_t n = read(fd, buffer, sizeof buffer);
+  if (n <= 0) return false;
+  into->append(buffer, static_cast<size_t>(n));
+  return true;
+}
+
+}  // namespace
+
+ServeProcess::ServeProcess(std::vector<std::string> args) {
+  args.insert(args.begin(), {NPSBUNDLE_BINARY, "serve"});
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(err[1]);
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+  if (rc != 0) {
+    pid_ = -1;
+    throw std::runtime_error("cannot start " + args[0]);
+  }
+}
+
+ServeProcess::~ServeProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  close(out_fd_);
+  close(err_fd_);
+}
+
+std::string ServeProcess::WaitFor(const std::regex& pattern, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
+    if (!ReadSome(out_fd_, &out_, 50)) break;
+  }
+  std::smatch match;
+  if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
+  return "";
+}
+
+int ServeProcess::WaitForPort(std::chrono::milliseconds timeout) {
+  std::string port = WaitFor(std::regex(R"(http://127\.0\.0\.1:(\d+)/)"), timeout);
+  return port.empty() ? 0 : std::stoi(port);
+}
+
+int ServeProcess::Stop(int signal, std::chrono::milliseconds timeout) {
+  kill(pid_, signal);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      while (ReadSome(out_fd_, &out_, 0)) {
+      }
+      while (ReadSome(err_fd_, &err_, 0)) {
+      }
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    // Drained while waiting: a child blocked on a full pipe never exits.
+    ReadSome(out_fd_, &out_, 0);
+    ReadSome(err_fd_, &err_, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 }  // namespace npsbundle::testing

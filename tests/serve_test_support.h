@@ -1,13 +1,19 @@
 #ifndef NPSBUNDLE_TESTS_SERVE_TEST_SUPPORT_H_
 #define NPSBUNDLE_TESTS_SERVE_TEST_SUPPORT_H_
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "serve.h"
+#include "test_support.h"
 
 namespace npsbundle::testing {
 
@@ -23,12 +29,32 @@ struct RawResponse {
   std::vector<std::string> All(const std::string& lower_name) const;
 };
 
-// Parses one HTTP/1.1 response (Content-Length framed, or up to EOF).
+// Parses one HTTP/1.x response (Content-Length framed, or up to EOF).
 RawResponse ParseResponse(const std::string& raw);
+
+// Splits the bytes of one connection into its responses in order, framed by
+// Content-Length (304 has no body). A trailing incomplete response is
+// returned with `complete` false.
+struct FramedResponse {
+  RawResponse response;
+  bool complete = false;
+};
+std::vector<FramedResponse> SplitResponses(const std::string& raw);
 
 // Sends `bytes` to 127.0.0.1:`port` exactly as given and reads until the
 // first response is complete, the server closes, or `timeout_ms` passes.
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 5000);
+
+// Everything received on one connection after sending `bytes`: reading
+// stops at EOF, after `idle_ms` without data, or at `total_ms`.
+struct Drained {
+  std::string raw;
+  bool closed = false;  // the server closed (EOF or reset) before the time limits
+};
+Drained SendAndDrain(int port, const std::string& bytes, int idle_ms, int total_ms);
+
+// A loopback TCP connection to `port`; -1 when connect fails. Caller closes.
+int ConnectLoopback(int port);
 
 // One request with "Host" and "Connection: close" added; `headers` are sent
 // as given, in order.
@@ -49,6 +75,57 @@ class ServerScope {
  private:
   std::unique_ptr<StaticServer> server_;
   int port_ = 0;
+};
+
+// Marker strings planted outside the served root and in hidden files inside
+// it; no response may ever contain them.
+inline constexpr char kOutsideSecret[] = "OUTSIDE-SECRET-7f3a9c";
+inline constexpr char kHiddenSecret[] = "HIDDEN-SECRET-41be02";
+
+// A copy of the good build inside a folder that also holds a secret file,
+// with symlinks pointing out of the build and dotfiles inside it.
+struct TrapBuild {
+  TrapBuild();
+  // Options quick to index (brotli 5) with Vite's `base`, and the index of
+  // this build made with them.
+  static ServeOptions Options(const std::string& base = "/");
+  std::shared_ptr<const StaticIndex> Index(const ServeOptions& options) const;
+  TempDir temp;
+  std::string dist;  // temp/dist, the folder to serve
+};
+
+// True when `raw` holds either secret.
+bool Leaks(const std::string& raw);
+
+// A `npsbundle serve` child process with its stdout and stderr piped.
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> args);
+  ~ServeProcess();  // SIGKILLs and reaps a child that is still running
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // Reads stdout until `pattern` matches (bounded by `timeout`); returns the
+  // first capture group, or "" on timeout or EOF.
+  std::string WaitFor(const std::regex& pattern, std::chrono::milliseconds timeout);
+  // The port from the start-up line of `serve --port 0`; 0 on timeout.
+  int WaitForPort(std::chrono::milliseconds timeout);
+
+  // Sends `signal` and waits (at most `timeout`) for the exit status: the
+  // exit code, 128 + signal when killed, -1 when still running (then the
+  // destructor kills it).
+  int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  pid_t pid() const { return pid_; }
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_;
+  std::string err_;
 };
 
 }  // namespace npsbundle::testing
