@@ -75,28 +75,28 @@ class Analyzer {
     std::set<std::string> reached_dynamic;
     for (const std::string& entry_key : manifest_->EntryKeys()) {
       const ManifestChunk& entry = *manifest_->Find(entry_key);
-      LoadSet initial = InitialSet(*manifest_, entry_key);
+      Reach entry_reach = ReachOf(*manifest_, entry_key, LoadSet{});
+      const LoadSet& initial = entry_reach.cost;
       report_.entries.push_back(MakeGroup(entry, initial, ""));
       initial_sets_.push_back(initial);
       // Every dynamic entry reachable from this entry, breadth first.
       std::deque<std::string> queue;
       std::set<std::string> seen;
-      auto enqueue_dynamic_imports = [&](const std::string& from) {
-        for (const std::string& k : StaticClosure(*manifest_, from)) {
-          for (const std::string& d : manifest_->Find(k)->dynamic_imports) {
-            if (seen.insert(d).second) queue.push_back(d);
-          }
+      auto enqueue = [&](const std::vector<std::string>& dynamic_imports) {
+        for (const std::string& d : dynamic_imports) {
+          if (seen.insert(d).second) queue.push_back(d);
         }
       };
-      enqueue_dynamic_imports(entry_key);
+      enqueue(entry_reach.dynamic_imports);
       while (!queue.empty()) {
         std::string key = queue.front();
         queue.pop_front();
-        enqueue_dynamic_imports(key);
+        Reach reach = ReachOf(*manifest_, key, initial);
+        enqueue(reach.dynamic_imports);
         const ManifestChunk& page = *manifest_->Find(key);
         // A chunk that is part of the initial load costs nothing to "navigate" to.
         if (initial.Contains(page.file)) continue;
-        report_.lazy_pages.push_back(MakeGroup(page, RouteCost(*manifest_, key, initial), entry.key));
+        report_.lazy_pages.push_back(MakeGroup(page, reach.cost, entry.key));
         reached_dynamic.insert(key);
       }
     }

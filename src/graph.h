@@ -1,7 +1,6 @@
 #ifndef NPSBUNDLE_GRAPH_H_
 #define NPSBUNDLE_GRAPH_H_
 
-#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +31,14 @@ LoadSet RouteCost(const Manifest& manifest, const std::string& key, const LoadSe
 // Every manifest key reachable from `key` through `imports` (including
 // `key`), depth-first order.
 std::vector<std::string> StaticClosure(const Manifest& manifest, const std::string& key);
+
+// One walk of `key`'s closure, for callers that need both what navigating
+// there costs and where the user can go next.
+struct Reach {
+  LoadSet cost;                              // RouteCost(manifest, key, loaded)
+  std::vector<std::string> dynamic_imports;  // of every chunk in the closure, in walk order, repeats kept
+};
+Reach ReachOf(const Manifest& manifest, const std::string& key, const LoadSet& loaded);
 
 }  // namespace npsbundle
 

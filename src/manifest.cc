@@ -101,7 +101,7 @@ class ManifestParser {
 }  // namespace
 
 const ManifestChunk* Manifest::Find(std::string_view key) const {
-  auto it = chunks.find(std::string(key));
+  auto it = chunks.find(key);
   return it == chunks.end() ? nullptr : &it->second;
 }
 

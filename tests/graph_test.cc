@@ -50,6 +50,28 @@ TEST_CASE("graph: css of every chunk in the closure, in walk order, each once", 
                              "assets/a.css", "assets/shared.css", "assets/b.css"});
 }
 
+TEST_CASE("graph: ReachOf gives the route cost and the closure's dynamic imports in one walk", "[graph]") {
+  Manifest manifest = Parse(R"({
+    "index.html": {"file": "assets/index.js", "isEntry": true, "imports": ["_v.js"],
+                   "dynamicImports": ["src/A.tsx"]},
+    "_v.js": {"file": "assets/v.js", "dynamicImports": ["src/B.tsx"]},
+    "src/A.tsx": {"file": "assets/A.js", "isDynamicEntry": true, "imports": ["_v.js", "_s.js"],
+                  "dynamicImports": ["src/B.tsx"]},
+    "_s.js": {"file": "assets/s.js", "css": ["assets/s.css"], "dynamicImports": ["src/C.tsx"]},
+    "src/B.tsx": {"file": "assets/B.js", "isDynamicEntry": true},
+    "src/C.tsx": {"file": "assets/C.js", "isDynamicEntry": true}
+  })");
+  LoadSet initial = InitialSet(manifest, "index.html");
+  Reach entry = ReachOf(manifest, "index.html", LoadSet{});
+  CHECK(entry.cost.All() == initial.All());
+  CHECK(entry.dynamic_imports == Strings{"src/A.tsx", "src/B.tsx"});
+  Reach page = ReachOf(manifest, "src/A.tsx", initial);
+  CHECK(page.cost.All() == RouteCost(manifest, "src/A.tsx", initial).All());
+  CHECK(page.cost.All() == Strings{"assets/A.js", "assets/s.js", "assets/s.css"});
+  // Walk order (A, _v, _s); repeats are the caller's to drop.
+  CHECK(page.dynamic_imports == Strings{"src/B.tsx", "src/B.tsx", "src/C.tsx"});
+}
+
 TEST_CASE("graph: dynamic imports are not part of a closure", "[graph]") {
   Manifest manifest = Parse(R"({
     "index.html": {"file": "assets/index.js", "isEntry": true, "dynamicImports": ["src/Page.tsx"]},
