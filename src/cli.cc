@@ -17,6 +17,7 @@ int RunCli(int argc, char** argv) {
   AddNginxCommand(app, &action);
   AddServeCommand(app, &action);
   AddCompressCommand(app, &action);
+  AddMeasureCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -31,6 +32,9 @@ int RunCli(int argc, char** argv) {
   }
   try {
     return ToInt(action());
+  } catch (const BrowserError& e) {
+    std::cerr << "npsbundle: error: " << e.what() << "\n";
+    return ToInt(e.code());
   } catch (const InputError& e) {
     std::cerr << "npsbundle: error: " << e.what() << "\n";
     return ToInt(ExitCode::kInputError);

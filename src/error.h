@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "exit_codes.h"
+
 namespace npsbundle {
 
 // The one error type for bad input: a missing path, an unreadable archive, a
@@ -14,6 +16,18 @@ namespace npsbundle {
 class InputError : public std::runtime_error {
  public:
   explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// A failure of the browser `measure` drives: missing, died, spoke malformed
+// protocol, or ran out of time. Carries its own exit code (exit_codes.h);
+// caught at the same CLI boundary as InputError.
+class BrowserError : public std::runtime_error {
+ public:
+  BrowserError(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
 };
 
 }  // namespace npsbundle

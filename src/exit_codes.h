@@ -9,6 +9,9 @@ enum class ExitCode : int {
   kOk = 0,              // all budgets hold (or the command succeeded)
   kBudgetExceeded = 1,  // check: at least one rule failed
   kInputError = 2,      // usage error, unreadable or malformed input
+  kBrowserMissing = 3,  // measure: no browser at the given or default path
+  kBrowserFailed = 4,   // measure: the browser died or broke the protocol
+  kMeasureTimeout = 5,  // measure: a navigation or the whole run timed out
   kInterrupted = 130,   // a long-running command was stopped by SIGINT
 };
 
