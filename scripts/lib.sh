@@ -2,7 +2,7 @@
 
 # Needed to build npsbundle.
 BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-dev
-  libsimdjson-dev libzstd-dev libcpp-httplib-dev libcli11-dev libxxhash-dev catch2)
+  libsimdjson-dev libzstd-dev libcli11-dev libxxhash-dev catch2)
 # Needed by the test suite: reference compressors, a real nginx, a browser.
 TEST_PACKAGES=(brotli zstd python3 nginx libnginx-mod-http-brotli-static chromium)
 # Node.js drives the browser tests; Debian's packages only where no node is

@@ -36,13 +36,9 @@ std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
 // True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
 bool IsLoopbackHost(const std::string& host);
 
-// An HTTP/1.1 server for one indexed build, on cpp-httplib. Usable in
-// process (tests bind port 0, Start, then Stop) and from the CLI (Bind, Run).
-//
-// The library is used only for sockets and message parsing: every request
-// is answered from its pre-routing hook by RequestHandler, with the body
-// handed over as a sized content provider so the library neither compresses
-// it a second time nor applies Range on its own.
+// An HTTP/1.1 server for one indexed build, on ServeLoop (epoll, one thread
+// per core). Usable in process (tests bind port 0, Start, then Stop) and from
+// the CLI (Bind, Run).
 class StaticServer {
  public:
   // `log` gets one access-log line per request unless options.quiet; it may
@@ -61,12 +57,15 @@ class StaticServer {
   // port. Throws InputError naming the address when binding fails ("address
   // already in use").
   int Bind();
-  // Accepts connections until Stop; call after Bind.
+  // Accepts connections until Stop, then lets responses in flight finish
+  // (at most 2 s) and returns; call after Bind and SetIndex.
   void Run();
   // Bind, then Run on a background thread; returns the port once the server
   // accepts connections.
   int Start();
-  // Stops accepting and closes the listening socket; safe from any thread.
+  // Stops accepting (the listening socket refuses new connections) and
+  // makes Run return once responses in flight are sent; safe from any
+  // thread, before or during Run.
   void Stop();
 
   int port() const { return port_; }
