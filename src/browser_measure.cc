@@ -168,6 +168,7 @@ GroupArrival ObserveGroup(const NetworkLog& log, const std::vector<std::string>&
     std::string path = BuildPathOfUrl(request.url, base_url);
     if (!wanted.count(path)) continue;
     out.body_bytes += request.body_bytes();
+    if (out.first_request == 0 || request.started < out.first_request) out.first_request = request.started;
     if (!request.failure.empty()) {
       out.failed.push_back(path + ": " + request.failure);
     } else if (request.finished && request.status >= 400) {
@@ -495,18 +496,13 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
         start = clicked;
         if (!clocks_agree) {
           // Without a shared clock, the first request of the page starts it.
-          start = arrival.arrived;
-          for (const ObservedRequest& request : visit.log().requests()) {
-            std::string path = BuildPathOfUrl(request.url, options.base_url);
-            if (std::find(group.files.begin(), group.files.end(), path) != group.files.end()) {
-              start = std::min(start, request.started);
-            }
-          }
+          start = arrival.first_request;
           note("the browser's clock is not this process's monotonic clock: transitions are timed from their "
                "first request, not from the click");
         }
       }
       group.arrived_ms.push_back((arrival.arrived - start) * 1000);
+      group.first_request_ms.push_back((arrival.first_request - start) * 1000);
       group.bytes.push_back(static_cast<double>(arrival.body_bytes));
       if (run == 0) {
         std::set<std::string> seen;

@@ -62,6 +62,7 @@ std::string BuildPathOfUrl(std::string_view url, std::string_view base_url);
 struct GroupArrival {
   bool complete = false;              // every file finished loading
   double arrived = 0;                 // when the last file finished (monotonic s)
+  double first_request = 0;           // when the first file was requested; 0: none was
   uint64_t body_bytes = 0;            // sum over the files' requests
   std::vector<std::string> missing;   // files not (yet) loaded, in group order
   std::vector<std::string> failed;    // "assets/x.js: net::ERR_…"
@@ -100,6 +101,9 @@ struct MeasuredGroup {
   // last file of the group arriving. Bytes: the files' bodies on the wire.
   std::vector<double> load_event_ms;  // initial loads only
   std::vector<double> arrived_ms;
+  // From the same start to the first request of a group file: for a
+  // transition, the script work between the click and the network.
+  std::vector<double> first_request_ms;
   std::vector<double> bytes;
   // What `check` reports for those files in the encodings the server sent,
   // to compare `bytes` with; and the encodings seen ("br", "gzip", "identity").

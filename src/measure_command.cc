@@ -130,6 +130,11 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<BrowserProcess> browser = BrowserProcess::Launch(flags.browser);
   browser_group = browser->pid();
+  // Declared after `browser`, so destroyed first: no signal can target the
+  // group of a browser already reaped.
+  struct GroupReset {
+    ~GroupReset() { browser_group = 0; }
+  } group_reset;
   struct sigaction on_signal {};
   on_signal.sa_handler = KillBrowserAndExit;
   sigaction(SIGINT, &on_signal, nullptr);
@@ -156,8 +161,8 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   measure.navigation_timeout_ms = flags.page_timeout_s * 1000;
   measure.deadline = deadline;
   MeasureInBrowser(browser->cdp(), measure, check, &report);
-  browser->Shutdown();
   browser_group = 0;
+  browser->Shutdown();
   server.Stop();
 
   std::cout << (flags.format == "json" ? RenderMeasureJson(report) : RenderMeasureText(report)) << std::flush;

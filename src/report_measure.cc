@@ -46,7 +46,8 @@ std::string GroupJson(const MeasuredGroup& g) {
          ", \"url\": " + Str("/" + g.path) + ", \"files\": [" + files + "], \"estimate\": {\"ms\": " +
          Fixed(g.estimate.ms) + ", \"bytes\": " + std::to_string(g.estimate_bytes) + ", \"criticalPath\": [" + steps +
          "]}, \"loadEventMs\": " + SampleJson(g.load_event_ms, "%.1f") +
-         ", \"arrivedMs\": " + SampleJson(g.arrived_ms, "%.1f") + ", \"bytes\": " + SampleJson(g.bytes, "%.0f") +
+         ", \"arrivedMs\": " + SampleJson(g.arrived_ms, "%.1f") +
+         ", \"firstRequestMs\": " + SampleJson(g.first_request_ms, "%.1f") + ", \"bytes\": " + SampleJson(g.bytes, "%.0f") +
          ", \"expectedBytes\": " + std::to_string(g.expected_bytes) + ", \"encodings\": [" + encodings +
          "], \"error\": " + error + "}";
 }
