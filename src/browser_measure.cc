@@ -392,8 +392,8 @@ GroupArrival WaitForLoad(Visit& visit, const std::vector<std::string>& files, co
     if (missing.empty()) missing = "the load event";
     throw BrowserError(ExitCode::kMeasureTimeout,
                        what + ": still waiting for " + missing + " when the " +
-                           (overall ? "overall time limit (--timeout)" : "per-navigation limit (--page-timeout)") +
-                           " ran out");
+                           (overall ? "overall time limit (--timeout) ran out; raise it, or lower --runs or --pages"
+                                    : "per-navigation limit (--page-timeout) ran out"));
   }
   return arrival;
 }

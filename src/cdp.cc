@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -26,6 +28,30 @@ void SetNonBlocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
+
+// A write to a pipe whose reader has died raises SIGPIPE, which kills the
+// process by default. Blocked around writes; one raised is consumed, so
+// EPIPE becomes an error message instead of a silent death.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+  }
+  ~SigpipeBlock() {
+    if (raised_) {
+      timespec zero{0, 0};
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  void Raised() { raised_ = true; }
+
+ private:
+  sigset_t pipe_, previous_;
+  bool raised_ = false;
+};
 
 }  // namespace
 
@@ -123,6 +149,7 @@ int64_t CdpConnection::Write(std::string_view method, std::string_view params_js
   std::string data = CdpCommand(id, method, params_json, session_id);
   data.push_back('\0');
   size_t written = 0;
+  SigpipeBlock no_sigpipe;
   while (written < data.size()) {
     ssize_t n = write(write_fd_, data.data() + written, data.size() - written);
     if (n > 0) {
@@ -130,7 +157,10 @@ int64_t CdpConnection::Write(std::string_view method, std::string_view params_js
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EPIPE) Closed();
+    if (n < 0 && errno == EPIPE) {
+      no_sigpipe.Raised();
+      Closed();
+    }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
       throw BrowserError(ExitCode::kBrowserFailed, peer_ + ": writing to the DevTools pipe: " + std::strerror(errno));
     }

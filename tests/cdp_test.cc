@@ -177,6 +177,13 @@ TEST_CASE("cdp: error replies, malformed messages, a closed pipe and silence are
     CHECK(Throws([&] { cdp->NextEvent(In(5000)); }, ExitCode::kBrowserFailed,
                  "fake browser closed the DevTools pipe: it exited with status 1"));
   }
+  SECTION("peer closes before a command is written: an error, not death by SIGPIPE") {
+    FakePeer peer;
+    auto cdp = peer.Connect();
+    peer.Close();
+    CHECK(Throws([&] { cdp->Call("Browser.getVersion", "{}", "", In(5000)); }, ExitCode::kBrowserFailed,
+                 "fake browser closed the DevTools pipe"));
+  }
   SECTION("no reply by the deadline") {
     FakePeer peer;
     auto cdp = peer.Connect();
