@@ -74,15 +74,22 @@ HttpRequestParser::State HttpRequestParser::Parse(std::string_view buffer) {
                             : nullptr;
     size_t end = found ? static_cast<size_t>(static_cast<const char*>(found) - buffer.data())
                        : buffer.size();
-    size_t line_length = end - line_start_;
-    // The terminator ("\r\n" or "\n") is not part of the line's budget.
-    if (end > line_start_ && buffer[end - 1] == '\r') --line_length;
-    if (line_length > limits_.max_line) {
+    // Each limit is broken at a byte offset; the earlier offset wins, so the
+    // outcome does not depend on how the bytes were split into reads. A CR
+    // before the LF is not part of the line's budget.
+    size_t raw_length = end - line_start_;
+    size_t line_length = found && raw_length > 0 && buffer[end - 1] == '\r' ? raw_length - 1 : raw_length;
+    size_t visible = found ? end + 1 : buffer.size();
+    size_t line_break = raw_length > limits_.max_line + 1 ? line_start_ + limits_.max_line + 1
+                        : found && line_length > limits_.max_line ? end
+                                                                  : std::string_view::npos;
+    size_t head_break = limits_.max_head < visible ? limits_.max_head : std::string_view::npos;
+    if (head_break != std::string_view::npos && head_break <= line_break) {
+      return Fail(431, "request head longer than " + std::to_string(limits_.max_head));
+    }
+    if (line_break != std::string_view::npos) {
       return in_fields_ ? Fail(431, "header field line longer than " + std::to_string(limits_.max_line))
                         : Fail(414, "request line longer than " + std::to_string(limits_.max_line));
-    }
-    if ((found ? end + 1 : end) > limits_.max_head) {
-      return Fail(431, "request head longer than " + std::to_string(limits_.max_head));
     }
     if (!found) {
       scanned_ = end - line_start_;
