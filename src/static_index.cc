@@ -136,6 +136,7 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
                                (manifest_files.count(path) && path.rfind("assets/", 0) == 0));
     file.last_modified = source.on_disk() ? FileMtime(root + "/" + path).value_or(fallback_mtime)
                                           : fallback_mtime;
+    file.last_modified_text = FormatHttpDate(file.last_modified);
     auto found = variants.find(path);
     std::optional<std::string> identity;
     if (source.Find(path)) identity = source.Read(path);

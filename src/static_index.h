@@ -30,6 +30,7 @@ struct StaticFile {
   std::string content_type;  // "text/javascript; charset=utf-8"
   bool immutable = false;    // hashed asset: cached for a year
   int64_t last_modified = 0; // seconds since the epoch
+  std::string last_modified_text;  // the same as an HTTP-date, formatted at indexing
   // Indexed by ContentCoding; identity is always present.
   std::array<std::optional<Representation>, kContentCodingCount> representations;
   // `Link` values for an HTML entry's initial set; empty for other files.
