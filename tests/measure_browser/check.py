@@ -3,7 +3,8 @@
 usage: check.py CHECK_JSON MEASURE_JSON
 The tolerance is the one the README states: on fast-3g the measured initial
 load (load event and arrival of the initial set) is within 0.5-2x of the
-estimate. Bytes must match exactly: Chromium asks 127.0.0.1 for brotli, and
+estimate. Three runs, so the median shrugs off one stalled run on a busy
+machine. Bytes must match exactly: Chromium asks 127.0.0.1 for brotli, and
 the server sends the bytes `check` measures.
 """
 import json
@@ -22,7 +23,7 @@ def expect(ok, what):
 
 
 groups = {(m["kind"], m["key"]): m for m in measure["measurements"]}
-expect(measure["runs"] == 2, "2 runs")
+expect(measure["runs"] == 3, "3 runs")
 expect(measure["profile"]["name"] == "fast-3g", "profile fast-3g")
 
 brotli = {g["key"]: g["total"]["brotli"] for g in check["entries"] + check["lazyPages"]}
@@ -32,7 +33,7 @@ for kind, key in [("initialLoad", "index.html"), ("pageTransition", "src/pages/O
         failures.append(f"no {kind} measurement of {key}")
         continue
     expect(m["encodings"] == ["br"], f"{key}: encodings {m['encodings']}, expected br")
-    expect(len(m["bytes"]["samples"]) == 2, f"{key}: 2 samples")
+    expect(len(m["bytes"]["samples"]) == 3, f"{key}: 3 samples")
     for sample in m["bytes"]["samples"]:
         expect(sample == brotli[key], f"{key}: {sample} bytes transferred, check says {brotli[key]} brotli")
     expect(m["expectedBytes"] == brotli[key], f"{key}: expectedBytes {m['expectedBytes']} != {brotli[key]}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CTest driver of the measure browser test.
 # usage: run.sh NPSBUNDLE_BINARY SOURCE_DIR
-# Measures the good fixture in Debian's headless Chromium (2 cold runs of the
+# Measures the good fixture in Debian's headless Chromium (3 cold runs of the
 # initial load and of one lazy page on fast-3g) and checks the figures
 # against the estimate and against `check`'s sizes (check.py). Exits 77
 # (skipped) when chromium is missing.
@@ -15,6 +15,6 @@ build="$source_dir/fixtures/builds/good"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$npsbundle" check "$build" --format json > "$work/check.json"
-"$npsbundle" measure "$build" --runs 2 --pages Oracle --profile fast-3g --format json \
+"$npsbundle" measure "$build" --runs 3 --pages Oracle --profile fast-3g --format json \
   --browser "$chromium" --timeout 120 > "$work/measure.json"
 exec python3 "$source_dir/tests/measure_browser/check.py" "$work/check.json" "$work/measure.json"
