@@ -1,12 +1,15 @@
 #include "compress.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -38,12 +41,14 @@ bool DecodesTo(const std::string& variant, bool brotli, const std::string& origi
   }
 }
 
+constexpr std::string_view kTempInfix = ".tmp-";
+
 // Writes beside the target and renames over it: readers see the old file or
 // the new one, never a partial write.
 void WriteAtomically(const fs::path& target, const std::string& data, const std::string& display) {
   static std::atomic<unsigned> counter{0};
   fs::path temp = target;
-  temp += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  temp += std::string(kTempInfix) + std::to_string(getpid()) + "-" + std::to_string(counter++);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -61,6 +66,28 @@ void WriteAtomically(const fs::path& target, const std::string& data, const std:
     fs::remove(temp, ignored);
     throw InputError(display + ": cannot rename into place: " + ec.message());
   }
+}
+
+// True for a temporary name WriteAtomically gave ("x.js.br.tmp-PID-N")
+// whose process is gone: a run killed between write and rename. A PID that
+// still runs may be a second compress on the same folder, so its files stay.
+bool IsLeftoverTemp(std::string_view path) {
+  size_t infix = path.rfind(kTempInfix);
+  if (infix == std::string_view::npos) return false;
+  std::string_view variant = path.substr(0, infix);
+  if (!variant.ends_with(".br") && !variant.ends_with(".gz")) return false;
+  std::string_view rest = path.substr(infix + kTempInfix.size());
+  size_t dash = rest.find('-');
+  auto digits = [](std::string_view text) {
+    return !text.empty() && text.size() <= 10 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (dash == std::string_view::npos || !digits(rest.substr(0, dash)) || !digits(rest.substr(dash + 1))) {
+    return false;
+  }
+  long long pid = std::stoll(std::string(rest.substr(0, dash)));
+  if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || pid == getpid()) return false;
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
@@ -90,12 +117,20 @@ CompressResult CompressFolder(const std::string& path, const CompressOptions& op
   }
   std::unique_ptr<BundleSource> source = OpenBundle(path);
   fs::path root = source->root_directory();
+  CompressResult result;
   std::vector<std::string> files;
   for (const SourceFile& file : source->files()) {
-    if (IsTextLike(file.path) && !IsHiddenPath(file.path)) files.push_back(file.path);
+    if (IsLeftoverTemp(file.path)) {
+      std::error_code remove_error;
+      fs::remove(root / file.path, remove_error);
+      if (remove_error) {
+        throw InputError(source->DisplayPath(file.path) + ": cannot remove: " + remove_error.message());
+      }
+      ++result.leftovers_removed;
+    } else if (IsTextLike(file.path) && !IsHiddenPath(file.path)) {
+      files.push_back(file.path);
+    }
   }
-
-  CompressResult result;
   result.files = files.size();
   std::mutex mutex;
   std::exception_ptr failure;

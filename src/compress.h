@@ -35,6 +35,7 @@ struct CompressResult {
   size_t up_to_date = 0;  // variants left alone: they decode to the current file
   size_t below_margin = 0;  // variants not written: saving under the margin
   size_t removed = 0;       // stale variants deleted because no longer worth it
+  size_t leftovers_removed = 0;  // temporary files of an earlier run that was killed
   uint64_t original_bytes = 0;  // all considered files, raw
   uint64_t br_saved = 0;        // raw - brotli, over files with a .br
   uint64_t gzip_saved = 0;      // raw - gzip, over files with a .gz
@@ -48,8 +49,10 @@ using CompressProgress = std::function<void(size_t done, size_t total, uint64_t 
 // (never served). Originals are never modified. A variant is up to date when
 // it decodes to the file's current bytes; then it is left alone (so a second
 // run writes nothing and changes no mtime). Each variant is written to a
-// temporary name in the same folder and renamed into place, so a server
-// never sees half a file. Runs on `threads` threads. Throws InputError when
+// temporary name in the same folder ("x.js.br.tmp-PID-N") and renamed into
+// place, so a server never sees half a file; temporary files that a killed
+// run left behind (their PID no longer runs) are deleted first. Runs on
+// `threads` threads. Throws InputError when
 // `path` is not a folder or a file cannot be read or written.
 CompressResult CompressFolder(const std::string& path, const CompressOptions& options,
                               const CompressProgress& progress = nullptr);

@@ -49,6 +49,10 @@ ExitCode RunCompress(const CompressFlags& flags) {
       result.below_margin, options.min_saving_percent, result.removed,
       FormatKb(result.br_saved).c_str(), FormatKb(result.gzip_saved).c_str(),
       FormatKb(result.original_bytes).c_str());
+  if (result.leftovers_removed > 0) {
+    std::fprintf(stderr, "npsbundle: warning: %s: removed %zu temporary files left by an interrupted run\n",
+                 flags.path.c_str(), result.leftovers_removed);
+  }
   return ExitCode::kOk;
 }
 

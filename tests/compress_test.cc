@@ -1,8 +1,18 @@
+#include <signal.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <regex>
+#include <set>
+#include <thread>
 
 #include "compress.h"
 #include "compression.h"
@@ -151,6 +161,172 @@ TEST_CASE("compress binary: summary line, levels, exit codes", "[compress]") {
   CommandResult missing = RunNpsbundle({"compress", temp / "nope"});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "npsbundle: error: " + (temp / "nope") + ": no such file or folder\n");
+}
+
+// A PID that no process has: a child that has exited and been reaped.
+pid_t DeadPid() {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+TEST_CASE("compress deletes the temporary files of a killed run, and only those", "[compress]") {
+  TempDir temp;
+  const std::string js(5000, 'a');
+  WriteFile(temp / "app.js", js);
+  std::string dead = std::to_string(DeadPid());
+  std::string leftover = temp / ("app.js.br.tmp-" + dead + "-3");
+  WriteFile(leftover, "half a brotli stream");
+  // PID 1 always runs: the file of a compress still at work stays.
+  std::string running = temp / "app.js.gz.tmp-1-0";
+  WriteFile(running, "another run's");
+  std::string not_a_variant = temp / ("app.js.tmp-" + dead + "-0");
+  WriteFile(not_a_variant, "someone else's");
+  CompressOptions options;
+  options.levels.brotli_quality = 5;
+  CompressResult result = CompressFolder(temp.path().string(), options);
+  CHECK(result.leftovers_removed == 1);
+  CHECK_FALSE(fs::exists(leftover));
+  CHECK(fs::exists(running));
+  CHECK(fs::exists(not_a_variant));
+  CHECK(result.files == 1);
+  CHECK(BrotliDecompress(ReadFile(temp / "app.js.br")) == js);
+
+  // The binary says so on stderr.
+  WriteFile(leftover, "half a brotli stream");
+  CommandResult run = RunNpsbundle({"compress", temp.path().string(), "--brotli-quality", "5"});
+  CHECK(run.exit_code == 0);
+  CHECK(run.err == "npsbundle: warning: " + temp.path().string() +
+                       ": removed 1 temporary files left by an interrupted run\n");
+  CHECK_FALSE(fs::exists(leftover));
+}
+
+// Watches `dirs` for entries being created or renamed into place.
+class DirectoryWatch {
+ public:
+  explicit DirectoryWatch(const std::vector<std::string>& dirs) : fd_(inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {
+    for (const std::string& dir : dirs) inotify_add_watch(fd_, dir.c_str(), IN_CREATE | IN_MOVED_TO);
+  }
+  ~DirectoryWatch() { close(fd_); }
+  bool ok() const { return fd_ >= 0; }
+
+  // Waits until an event in `mask` names an entry `wanted` accepts; false
+  // after `timeout`.
+  bool WaitFor(uint32_t mask, const std::function<bool(const std::string&)>& wanted,
+               std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    alignas(inotify_event) char buffer[64 * 1024];
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      ssize_t n = read(fd_, buffer, sizeof buffer);
+      for (ssize_t at = 0; at < n;) {
+        auto* event = reinterpret_cast<inotify_event*>(buffer + at);
+        if ((event->mask & mask) && event->len > 0 && wanted(event->name)) return true;
+        at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+      }
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+TEST_CASE("compress killed mid-run: originals intact, no half-written variant, a rerun completes",
+          "[compress_kill]") {
+  TempDir temp;
+  std::string dist = temp / "dist";
+  // The bloated build: its 1.6 MB entry chunk takes brotli 11 seconds, so a
+  // run can be killed in the middle of a file on any machine.
+  CopyTree(Fixture("bloated"), dist);
+  Snapshot before = Take(dist);
+  static const std::regex kTempName(R"(.*\.(br|gz)\.tmp-\d+-\d+)");
+
+  struct KillPoint {
+    std::string name;
+    uint32_t mask = 0;  // inotify event to wait for, or none: a delay
+    std::function<bool(const std::string&)> wanted = nullptr;
+    int delay_ms = 0;
+  };
+  const KillPoint points[] = {
+      {"first temporary file created", IN_CREATE,
+       [](const std::string& name) { return name.find(".tmp-") != std::string::npos; }},
+      {"first .br renamed into place", IN_MOVED_TO, [](const std::string& name) { return EndsWith(name, ".br"); }},
+      {"after 100 ms", 0, nullptr, 100},
+      {"after 400 ms", 0, nullptr, 400},
+      {"after 1 s", 0, nullptr, 1000},
+      {"after 2.5 s", 0, nullptr, 2500},
+  };
+  size_t killed = 0;
+  size_t temps = 0;  // temporary files after the latest kill
+  std::set<std::string> temps_seen;
+  std::string log;
+  for (const KillPoint& point : points) {
+    INFO("kill point: " << point.name);
+    DirectoryWatch watch({dist, dist + "/assets"});
+    REQUIRE(watch.ok());
+    NpsbundleProcess run({"compress", dist});
+    if (point.mask) {
+      watch.WaitFor(point.mask, point.wanted, std::chrono::seconds(60));
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(point.delay_ms));
+    }
+    int status = run.Stop(SIGKILL);
+    CHECK((status == 128 + SIGKILL || status == 0));  // 0: it finished first
+    if (status == 128 + SIGKILL) ++killed;
+
+    size_t variants = 0;
+    temps = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(dist)) {
+      if (!entry.is_regular_file()) continue;
+      std::string path = fs::relative(entry.path(), dist).generic_string();
+      INFO(path);
+      auto original = before.bytes.find(path);
+      if (original != before.bytes.end()) {
+        CHECK(ReadFile(entry.path().string()) == original->second);  // never touched
+        continue;
+      }
+      std::string base = path.substr(0, path.size() - 3);
+      if ((EndsWith(path, ".br") || EndsWith(path, ".gz")) && before.bytes.count(base)) {
+        // Under a final name the variant is whole: it decodes to the file.
+        std::string data = ReadFile(entry.path().string());
+        std::string decoded;
+        CHECK_NOTHROW(decoded = EndsWith(path, ".br") ? BrotliDecompress(data) : GzipDecompress(data));
+        CHECK(decoded == before.bytes.at(base));
+        ++variants;
+      } else {
+        CHECK(std::regex_match(path, kTempName));  // anything else is a named temporary file
+        temps_seen.insert(path);
+        ++temps;
+      }
+    }
+    log += "\n  " + point.name + ": " + (status == 0 ? "finished first" : "killed") + ", " +
+           std::to_string(variants) + " variants, " + std::to_string(temps) + " temporary files";
+  }
+  CHECK(killed >= 4);  // most points fall inside a run of several seconds
+
+  // A rerun finishes the work, keeps what the killed runs completed and
+  // clears their temporary files (each run clears those of the runs before).
+  CommandResult rerun = RunNpsbundle({"compress", dist});
+  CHECK(rerun.exit_code == 0);
+  if (temps > 0) CHECK(rerun.err.find("temporary files left by an interrupted run") != std::string::npos);
+  Snapshot after = Take(dist);
+  size_t text_files = 0;
+  for (const auto& [path, bytes] : before.bytes) {
+    INFO(path);
+    CHECK(after.bytes.at(path) == bytes);
+    if (!IsTextLike(path) || path.rfind(".vite/", 0) == 0) continue;
+    ++text_files;
+    REQUIRE(after.bytes.count(path + ".br"));
+    REQUIRE(after.bytes.count(path + ".gz"));
+    CHECK(BrotliDecompress(after.bytes.at(path + ".br")) == bytes);
+    CHECK(GzipDecompress(after.bytes.at(path + ".gz")) == bytes);
+  }
+  CHECK(after.bytes.size() == before.bytes.size() + 2 * text_files);  // no temporary file left
+  WARN("compress kill points:" << log << "\n  temporary files seen: " << temps_seen.size() << "\n  rerun: "
+                                << rerun.out << rerun.err);
 }
 
 }  // namespace

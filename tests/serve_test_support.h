@@ -1,8 +1,6 @@
 #ifndef NPSBUNDLE_TESTS_SERVE_TEST_SUPPORT_H_
 #define NPSBUNDLE_TESTS_SERVE_TEST_SUPPORT_H_
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -98,34 +96,11 @@ struct TrapBuild {
 bool Leaks(const std::string& raw);
 
 // A `npsbundle serve` child process with its stdout and stderr piped.
-class ServeProcess {
+class ServeProcess : public NpsbundleProcess {
  public:
   explicit ServeProcess(std::vector<std::string> args);
-  ~ServeProcess();  // SIGKILLs and reaps a child that is still running
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  // Reads stdout until `pattern` matches (bounded by `timeout`); returns the
-  // first capture group, or "" on timeout or EOF.
-  std::string WaitFor(const std::regex& pattern, std::chrono::milliseconds timeout);
   // The port from the start-up line of `serve --port 0`; 0 on timeout.
   int WaitForPort(std::chrono::milliseconds timeout);
-
-  // Sends `signal` and waits (at most `timeout`) for the exit status: the
-  // exit code, 128 + signal when killed, -1 when still running (then the
-  // destructor kills it).
-  int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
-  pid_t pid() const { return pid_; }
-  const std::string& out() const { return out_; }
-  const std::string& err() const { return err_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int err_fd_ = -1;
-  std::string out_;
-  std::string err_;
 };
 
 }  // namespace npsbundle::testing

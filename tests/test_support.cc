@@ -1,6 +1,8 @@
 #include "test_support.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +100,89 @@ void WriteFile(const std::string& path, const std::string& data) {
 
 void CopyTree(const std::string& from, const std::string& to) {
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+}
+
+namespace {
+
+// Appends what `fd` has within `timeout_ms`; false at EOF or error, and
+// (with a zero timeout) when nothing is waiting.
+bool ReadSome(int fd, std::string* into, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms) <= 0) return timeout_ms > 0;  // still waiting
+  char buffer[65536];
+  ssize_t n = read(fd, buffer, sizeof buffer);
+  if (n <= 0) return false;
+  into->append(buffer, static_cast<size_t>(n));
+  return true;
+}
+
+}  // namespace
+
+NpsbundleProcess::NpsbundleProcess(std::vector<std::string> args) {
+  args.insert(args.begin(), NPSBUNDLE_BINARY);
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(err[1]);
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+  if (rc != 0) {
+    pid_ = -1;
+    throw std::runtime_error("cannot start " + args[0]);
+  }
+}
+
+NpsbundleProcess::~NpsbundleProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  close(out_fd_);
+  close(err_fd_);
+}
+
+std::string NpsbundleProcess::WaitFor(const std::regex& pattern, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
+    if (!ReadSome(out_fd_, &out_, 50)) break;
+  }
+  std::smatch match;
+  if (std::regex_search(out_, match, pattern)) return match.size() > 1 ? match[1].str() : match[0].str();
+  return "";
+}
+
+int NpsbundleProcess::Stop(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  if (signal != 0) kill(pid_, signal);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      while (ReadSome(out_fd_, &out_, 0)) {
+      }
+      while (ReadSome(err_fd_, &err_, 0)) {
+      }
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    // Drained while waiting: a child blocked on a full pipe never exits.
+    ReadSome(out_fd_, &out_, 0);
+    ReadSome(err_fd_, &err_, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace npsbundle::testing
