@@ -383,7 +383,9 @@ void ServeLoop::Worker::ProcessBuffered(Connection* connection) {
     }
     connection->started_micros = MicrosNow();
     if (state == HttpRequestParser::State::kError) {
-      Respond(connection, TextResponse(parser.error_status(), ErrorText(parser.error_status())), false, 1);
+      HttpResponse error = TextResponse(parser.error_status(), ErrorText(parser.error_status()));
+      if (parser.method() == "HEAD") error.send_body = false;
+      Respond(connection, std::move(error), false, 1);
       return;
     }
     connection->in_start += parser.head_size();
@@ -392,6 +394,9 @@ void ServeLoop::Worker::ProcessBuffered(Connection* connection) {
                       connection->requests < options_.max_requests_per_connection;
     HttpResponse response = handler_ ? handler_->Handle(parser.request())
                                      : TextResponse(503, ErrorText(503));
+    // Every answer to HEAD goes without a body, errors included (RFC 9110
+    // §9.3.2): a body here would be read as the next response.
+    if (parser.request().method == "HEAD") response.send_body = false;
     Respond(connection, std::move(response), keep_alive, parser.minor_version());
   }
 }

@@ -1,0 +1,179 @@
+// ServeLoop with small limits, so the timeout and cap paths run in
+// milliseconds: a slow head gets 408, the connection cap closes new
+// connections at once, keep-alive stops after the request limit, and Stop
+// returns with an idle connection open.
+
+#include "serve_loop.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "serve_test_support.h"
+
+namespace npsbundle::testing {
+namespace {
+
+// A loop on an ephemeral loopback port, stopped and joined on destruction.
+class LoopScope {
+ public:
+  explicit LoopScope(LoopOptions options) : loop_(options) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(listen(listen_fd_, 64) == 0);
+    socklen_t length = sizeof address;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    auto handler = std::make_shared<const RequestHandler>(GoodIndex(), HandlerOptions{});
+    thread_ = std::thread([this, handler] { loop_.Run(listen_fd_, handler, {}); });
+  }
+  ~LoopScope() {
+    loop_.Stop();
+    thread_.join();
+    close(listen_fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  ServeLoop loop_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// Everything the server sends until it closes (bounded by `timeout_ms`).
+std::string ReadUntilClose(int fd, int timeout_ms = 5000) {
+  std::string out;
+  char buffer[65536];
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, timeout_ms) > 0) {
+    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+void Send(int fd, const std::string& bytes) {
+  REQUIRE(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+}
+
+TEST_CASE("serve loop: a head that does not arrive in time gets 408 and a close", "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 1;
+  options.header_timeout_ms = 200;
+  LoopScope loop(options);
+  int fd = Connect(loop.port());
+  Send(fd, "GET / HTTP/1.1\r\nHost: x\r\n");  // never finished
+  RawResponse r = ParseResponse(ReadUntilClose(fd));
+  close(fd);
+  CHECK(r.status == 408);
+  CHECK(r.Header("connection") == "close");
+  CHECK(r.Header("x-content-type-options") == "nosniff");
+}
+
+TEST_CASE("serve loop: over the connection cap, new connections are closed at once", "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 1;
+  options.max_connections = 2;
+  LoopScope loop(options);
+  int first = Connect(loop.port());
+  int second = Connect(loop.port());
+  // Both held: a request on each is answered, so both were accepted.
+  for (int fd : {first, second}) {
+    Send(fd, "GET /favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n");
+    char buffer[16];
+    pollfd p{fd, POLLIN, 0};
+    REQUIRE(poll(&p, 1, 5000) == 1);
+    CHECK(recv(fd, buffer, sizeof buffer, 0) > 0);
+  }
+  int third = Connect(loop.port());
+  CHECK(ReadUntilClose(third).empty());  // closed without a response
+  close(third);
+  close(first);
+  close(second);
+}
+
+TEST_CASE("serve loop: keep-alive ends after the request limit; pipelined answers in order",
+          "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 1;
+  options.max_requests_per_connection = 3;
+  LoopScope loop(options);
+  int fd = Connect(loop.port());
+  std::string request = "GET /favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n";
+  Send(fd, request + "HEAD /nope.js HTTP/1.1\r\nHost: x\r\n\r\n" + request + request);
+  std::string raw = ReadUntilClose(fd);
+  close(fd);
+  std::vector<RawResponse> responses;
+  for (size_t pos = 0; pos < raw.size();) {
+    size_t end = raw.find("\r\n\r\n", pos);
+    REQUIRE(end != std::string::npos);
+    RawResponse head = ParseResponse(raw.substr(pos, end + 4 - pos));
+    size_t body = responses.size() == 1 ? 0 : std::stoul(head.Header("content-length"));  // [1] is HEAD
+    responses.push_back(head);
+    pos = end + 4 + body;
+  }
+  REQUIRE(responses.size() == 3);  // the fourth request is never answered
+  CHECK(responses[0].status == 200);
+  CHECK_FALSE(responses[0].Has("connection"));
+  CHECK(responses[1].status == 404);
+  CHECK(responses[2].status == 200);
+  CHECK(responses[2].Header("connection") == "close");
+}
+
+TEST_CASE("serve loop: Stop returns with idle and half-sent connections open", "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 2;
+  int idle = -1;
+  int partial = -1;
+  {
+    LoopScope loop(options);
+    idle = Connect(loop.port());
+    partial = Connect(loop.port());
+    Send(partial, "GET / HTT");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }  // ~LoopScope stops and joins: reaching here is the check
+  CHECK(ReadUntilClose(idle).empty());
+  CHECK(ReadUntilClose(partial).empty());
+  close(idle);
+  close(partial);
+}
+
+TEST_CASE("serve loop: response heads", "[serve_loop]") {
+  HttpResponse response = TextResponse(404, "404 not found\n");
+  std::string head;
+  AppendResponseHead(response, "Sun, 06 Nov 1994 08:49:37 GMT", true, 1, &head);
+  CHECK(head ==
+        "HTTP/1.1 404 Not Found\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
+        "Content-Length: 14\r\n\r\n");
+  head.clear();
+  AppendResponseHead(response, "D", true, 0, &head);
+  CHECK(head.find("\r\nConnection: keep-alive\r\n") != std::string::npos);
+  head.clear();
+  AppendResponseHead(response, "D", false, 1, &head);
+  CHECK(head.find("\r\nConnection: close\r\n") != std::string::npos);
+  CHECK(ReasonPhrase(431) == "Request Header Fields Too Large");
+}
+
+}  // namespace
+}  // namespace npsbundle::testing
