@@ -35,6 +35,14 @@ constexpr int kIdleConnections = 100;
 // stalled server would show.
 constexpr auto kLatencyBound = std::chrono::seconds(2);
 constexpr auto kResponseTimeout = std::chrono::seconds(15);
+// Under AddressSanitizer (scripts/test --sanitize builds the server the same
+// way) freed memory sits in a quarantine of up to 256 MiB, so RSS grows by
+// design and says nothing about leaks; LeakSanitizer checks those at exit.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
 
 // One request of the mix and the response it must get, byte for byte.
 struct Target {
@@ -356,7 +364,7 @@ TEST_CASE("serve soak: 64 keep-alive clients beside slow and idle ones, SIGTERM 
   // After warm-up the server's memory is flat: 20% and 8 MiB of headroom
   // absorb allocator arenas and socket buffers settling, not a leak that
   // grows with every request or connection.
-  CHECK(last_max <= first_max * 12 / 10 + 8 * 1024);
+  if (kRssMeaningful) CHECK(last_max <= first_max * 12 / 10 + 8 * 1024);
   CHECK(exit_code == 0);
   CHECK(exit_seconds < 5.0);
   // Printed for the record (ctest -V): the figures of this run.
