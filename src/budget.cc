@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "error.h"
@@ -360,6 +361,12 @@ std::optional<NetworkProfile> Budget::FindProfile(const std::string& name) const
     if (profile.name == name) return profile;
   }
   return FindBuiltinProfile(name);
+}
+
+Budget ResolveBudgetFile(const std::string& path) {
+  if (!path.empty()) return LoadBudgetFile(path);
+  if (std::filesystem::exists(kProjectBudgetFile)) return LoadBudgetFile(kProjectBudgetFile);
+  return DefaultBudget();
 }
 
 Budget LoadBudgetFile(const std::string& path) {

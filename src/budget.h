@@ -121,6 +121,12 @@ Budget ParseBudget(std::string_view json, const std::string& display_path);
 // object), or a Lighthouse budget.json (a JSON array; see lighthouse.h).
 Budget LoadBudgetFile(const std::string& path);
 
+// The budget a command uses: the file at `path` when given, else
+// ./npsbundle.budget.json when the working directory has one, else the
+// built-in default.
+inline constexpr const char* kProjectBudgetFile = "npsbundle.budget.json";
+Budget ResolveBudgetFile(const std::string& path);
+
 // True when `pattern` ('*' any run, '?' one character) matches `text`.
 bool GlobMatch(std::string_view pattern, std::string_view text);
 

@@ -19,9 +19,6 @@
 namespace npsbundle {
 namespace {
 
-// Looked up in the working directory when --budget is not given.
-constexpr const char* kProjectBudgetFile = "npsbundle.budget.json";
-
 struct CheckFlags {
   std::string path;
   std::string budget_path;
@@ -45,14 +42,7 @@ SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
 }
 
 Budget ResolveBudget(const CheckFlags& flags) {
-  Budget budget;
-  if (!flags.budget_path.empty()) {
-    budget = LoadBudgetFile(flags.budget_path);
-  } else if (std::filesystem::exists(kProjectBudgetFile)) {
-    budget = LoadBudgetFile(kProjectBudgetFile);
-  } else {
-    budget = DefaultBudget();
-  }
+  Budget budget = ResolveBudgetFile(flags.budget_path);
   // Flags override the file field by field: one schema for both.
   if (flags.gzip_level) budget.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) budget.levels.brotli_quality = *flags.brotli_quality;

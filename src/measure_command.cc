@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -25,7 +24,6 @@
 namespace npsbundle {
 namespace {
 
-constexpr const char* kProjectBudgetFile = "npsbundle.budget.json";
 constexpr const char* kFallbackProfile = "fast-3g";
 
 struct MeasureFlags {
@@ -53,12 +51,6 @@ void KillBrowserAndExit(int signal_number) {
   _exit(signal_number == SIGINT ? ToInt(ExitCode::kInterrupted) : 128 + signal_number);
 }
 
-Budget ResolveMeasureBudget(const std::string& path) {
-  if (!path.empty()) return LoadBudgetFile(path);
-  if (std::filesystem::exists(kProjectBudgetFile)) return LoadBudgetFile(kProjectBudgetFile);
-  return DefaultBudget();
-}
-
 std::string BrowserVersion(CdpConnection& cdp, Deadline deadline) {
   CdpMessage reply = cdp.Call("Browser.getVersion", "{}", "", deadline);
   simdjson::dom::parser parser;
@@ -83,7 +75,7 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   auto started = std::chrono::steady_clock::now();
   Deadline deadline = started + std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
 
-  Budget budget = ResolveMeasureBudget(flags.budget_path);
+  Budget budget = ResolveBudgetFile(flags.budget_path);
   MeasureReport report;
   report.input = flags.path;
   report.budget_path = budget.path;
