@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "escape.h"
+#include "sigpipe_block.h"
 
 namespace npsbundle {
 namespace {
@@ -28,30 +29,6 @@ void SetNonBlocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
-
-// A write to a pipe whose reader has died raises SIGPIPE, which kills the
-// process by default. Blocked around writes; one raised is consumed, so
-// EPIPE becomes an error message instead of a silent death.
-class SigpipeBlock {
- public:
-  SigpipeBlock() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
-  }
-  ~SigpipeBlock() {
-    if (raised_) {
-      timespec zero{0, 0};
-      sigtimedwait(&pipe_, nullptr, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-  void Raised() { raised_ = true; }
-
- private:
-  sigset_t pipe_, previous_;
-  bool raised_ = false;
-};
 
 }  // namespace
 
@@ -158,7 +135,6 @@ int64_t CdpConnection::Write(std::string_view method, std::string_view params_js
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EPIPE) {
-      no_sigpipe.Raised();
       Closed();
     }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {

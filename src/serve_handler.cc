@@ -155,7 +155,7 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
                              : ContentCoding::kIdentity;
   if (!file.Get(coding)) coding = ContentCoding::kIdentity;
   const Representation& representation = *file.Get(coding);
-  const std::string& bytes = representation.bytes;
+  std::string_view bytes = representation.bytes;
 
   HttpResponse response;
   response.coding = coding;
@@ -201,7 +201,7 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
     RangeDecision decision = ParseRange(*range, bytes.size());
     if (decision.outcome == RangeOutcome::kPartial) {
       response.status = 206;
-      response.body = std::string_view(bytes).substr(decision.first, decision.length);
+      response.body = bytes.substr(decision.first, decision.length);
       response.content_length = decision.length;
       response.headers.emplace_back("Content-Range",
                                     "bytes " + std::to_string(decision.first) + "-" +
@@ -215,6 +215,8 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
       return unsatisfiable;
     }
   }
+  response.body_fd = index_->bodies().fd();
+  response.body_offset = index_->bodies().OffsetOf(response.body);
   return response;
 }
 

@@ -35,6 +35,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // Content-Type among them
   std::string_view body;
   std::string owned_body;
+  // When `body` is also readable from a file (the index's BodyStore): the
+  // file and the offset of body's first byte, so the loop may sendfile it.
+  int body_fd = -1;
+  uint64_t body_offset = 0;
   uint64_t content_length = 0;
   bool send_body = true;
   ContentCoding coding = ContentCoding::kIdentity;

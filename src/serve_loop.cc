@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -20,11 +21,17 @@
 #include <vector>
 
 #include "http_policy.h"
+#include "sigpipe_block.h"
 
 namespace npsbundle {
 namespace {
 
 using Millis = int64_t;
+
+// Bodies from this size on are sent with sendfile (head by sendmsg, then the
+// body: two calls); smaller ones go with the head in one sendmsg, whose copy
+// costs less than the second call. Measured with bench/run: see ANALYSIS.md.
+constexpr size_t kSendfileMinBytes = 16 * 1024;
 
 Millis NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -202,6 +209,8 @@ class ServeLoop::Worker {
 };
 
 void ServeLoop::Worker::Run() {
+  // sendfile has no MSG_NOSIGNAL: a client gone mid-body must be an EPIPE.
+  SigpipeBlock no_sigpipe;
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return;
   now_ = NowMillis();
@@ -414,26 +423,40 @@ void ServeLoop::Worker::Respond(Connection* connection, HttpResponse response, b
 }
 
 void ServeLoop::Worker::Write(Connection* connection) {
-  size_t total = connection->head.size() + connection->body.size();
+  const std::string& head = connection->head;
+  std::string_view body = connection->body;
+  const HttpResponse& response = connection->response;
+  size_t total = head.size() + body.size();
+  // A large body goes from the index's memory file by sendfile, so the
+  // kernel queues its pages instead of copying them (nginx does the same
+  // from the page cache); a small one rides in the head's sendmsg.
+  bool from_file = response.body_fd >= 0 && body.size() >= kSendfileMinBytes;
   while (connection->sent < total) {
-    iovec parts[2];
-    int count = 0;
     size_t sent = connection->sent;
-    if (sent < connection->head.size()) {
-      parts[count++] = {connection->head.data() + sent, connection->head.size() - sent};
-      sent = 0;
+    ssize_t n;
+    if (from_file && sent >= head.size()) {
+      off_t offset = static_cast<off_t>(response.body_offset + (sent - head.size()));
+      n = ::sendfile(connection->fd, response.body_fd, &offset, total - sent);
     } else {
-      sent -= connection->head.size();
+      iovec parts[2];
+      int count = 0;
+      if (sent < head.size()) {
+        parts[count++] = {const_cast<char*>(head.data()) + sent, head.size() - sent};
+        sent = 0;
+      } else {
+        sent -= head.size();
+      }
+      if (!from_file && !body.empty()) {
+        parts[count++] = {const_cast<char*>(body.data()) + sent, body.size() - sent};
+      }
+      msghdr message{};
+      message.msg_iov = parts;
+      message.msg_iovlen = static_cast<size_t>(count);
+      // sendmsg rather than writev: MSG_NOSIGNAL, so a client that went away
+      // is an EPIPE here instead of SIGPIPE for the process. MSG_MORE holds
+      // a head back until sendfile adds the body to it.
+      n = ::sendmsg(connection->fd, &message, MSG_NOSIGNAL | (from_file ? MSG_MORE : 0));
     }
-    if (!connection->body.empty()) {
-      parts[count++] = {const_cast<char*>(connection->body.data()) + sent, connection->body.size() - sent};
-    }
-    msghdr message{};
-    message.msg_iov = parts;
-    message.msg_iovlen = static_cast<size_t>(count);
-    // sendmsg rather than writev: MSG_NOSIGNAL, so a client that went away
-    // is an EPIPE here instead of SIGPIPE for the process.
-    ssize_t n = ::sendmsg(connection->fd, &message, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -445,6 +468,10 @@ void ServeLoop::Worker::Write(Connection* connection) {
         }
         return;
       }
+      CloseNow(connection);
+      return;
+    }
+    if (n == 0) {  // no progress and no error: never spin on it
       CloseNow(connection);
       return;
     }

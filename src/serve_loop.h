@@ -40,10 +40,12 @@ struct ServedRequest {
 };
 
 // An HTTP/1.1 server loop over a listening socket: one epoll thread per
-// core sharing the listener (EPOLLEXCLUSIVE), non-blocking sockets, one
-// sendmsg per response (head and in-memory body together), no thread per
-// connection. Every request goes to RequestHandler; malformed ones get a
-// TextResponse with the parser's status and the connection is closed.
+// core sharing the listener (EPOLLEXCLUSIVE), non-blocking sockets, no
+// thread per connection. A response is one sendmsg of head and body, or,
+// for a large body that HttpResponse places in a file (body_fd), the head
+// by sendmsg and the body by sendfile. Every request goes to
+// RequestHandler; malformed ones get a TextResponse with the parser's status
+// and the connection is closed.
 class ServeLoop {
  public:
   using LogFunction = std::function<void(const ServedRequest&)>;

@@ -2,6 +2,7 @@
 
 #include "compress.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -47,6 +48,8 @@ std::optional<std::string> Decode(std::string_view bytes, ContentCoding coding) 
     return std::nullopt;
   }
 }
+
+using StagedBytes = std::array<std::optional<std::string>, kContentCodingCount>;
 
 struct VariantPaths {
   std::string br;
@@ -122,6 +125,9 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
     if (!source.Find(base)) servable.push_back(base);
   }
 
+  // The bytes of each file's representations while indexing, by coding;
+  // packed into one BodyStore at the end.
+  std::map<const StaticFile*, StagedBytes> staged;
   int64_t fallback_mtime = FileMtime(source.name()).value_or(static_cast<int64_t>(std::time(nullptr)));
   std::string root = source.root_directory();
   for (const std::string& path : servable) {
@@ -138,6 +144,7 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
                                           : fallback_mtime;
     file.last_modified_text = FormatHttpDate(file.last_modified);
     auto found = variants.find(path);
+    StagedBytes bytes_of;
     std::optional<std::string> identity;
     if (source.Find(path)) identity = source.Read(path);
     if (found != variants.end()) {
@@ -153,14 +160,16 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
                                      "); ignored");
           continue;
         }
-        file.representations[static_cast<int>(coding)] =
-            Representation{std::move(bytes), ""};
+        file.representations[static_cast<int>(coding)].emplace();
+        bytes_of[static_cast<int>(coding)] = std::move(bytes);
         ++report->precompressed;
       }
     }
     if (!identity) continue;  // every variant of a compressed-only file was corrupt
-    file.representations[0] = Representation{std::move(*identity), ""};
-    index.files_.emplace(path, std::move(file));
+    file.representations[0].emplace();
+    bytes_of[0] = std::move(*identity);
+    const StaticFile& indexed = index.files_.emplace(path, std::move(file)).first->second;
+    staged[&indexed] = std::move(bytes_of);
   }
 
   if (manifest) {
@@ -188,6 +197,7 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   // quality 11 is the slow part of start-up.
   struct Job {
     StaticFile* file;
+    StagedBytes* bytes;
     ContentCoding coding;
   };
   std::vector<Job> jobs;
@@ -196,7 +206,7 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
     for (auto& [path, file] : index.files_) {
       if (!IsTextLike(path)) continue;
       for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-        if (!file.Get(coding)) jobs.push_back({&file, coding});
+        if (!file.Get(coding)) jobs.push_back({&file, &staged[&file], coding});
       }
     }
   }
@@ -206,7 +216,7 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   auto work = [&] {
     for (size_t i = next++; i < jobs.size(); i = next++) {
       try {
-        const std::string& bytes = jobs[i].file->identity().bytes;
+        const std::string& bytes = *(*jobs[i].bytes)[0];
         std::string encoded =
             jobs[i].coding == ContentCoding::kBrotli
                 ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
@@ -217,8 +227,8 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
           continue;
         }
         std::lock_guard<std::mutex> lock(mutex);
-        jobs[i].file->representations[static_cast<int>(jobs[i].coding)] =
-            Representation{std::move(encoded), ""};
+        jobs[i].file->representations[static_cast<int>(jobs[i].coding)].emplace();
+        (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
         compressed_files.insert(jobs[i].file);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -235,14 +245,26 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   if (failure) std::rethrow_exception(failure);
   report->compressed_in_memory = compressed_files.size();
 
+  // One copy of every body, in one memory file the serve loop can sendfile
+  // from; the staged strings go when this function returns.
+  std::vector<std::string_view> parts;
+  std::vector<Representation*> targets;
   for (auto& [path, file] : index.files_) {
+    const StagedBytes& bytes_of = staged[&file];
     for (int i = 0; i < kContentCodingCount; ++i) {
-      if (file.representations[i]) {
-        file.representations[i]->etag =
-            MakeEtag(file.representations[i]->bytes, static_cast<ContentCoding>(i));
-      }
+      if (!file.representations[i]) continue;
+      parts.push_back(*bytes_of[i]);
+      targets.push_back(&*file.representations[i]);
+      file.representations[i]->etag = MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i));
     }
   }
+  std::vector<std::string_view> views;
+  index.bodies_ = BodyStore::Pack(parts, &views);
+  for (size_t i = 0; i < targets.size(); ++i) targets[i]->bytes = views[i];
+  staged.clear();
+  // The staged copies were many heap blocks below malloc's mmap threshold:
+  // hand their pages back, or the build would be held twice.
+  malloc_trim(0);
   report->files = index.files_.size();
   return index;
 }

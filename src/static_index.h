@@ -4,11 +4,13 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "body_store.h"
 #include "bundle_source.h"
 #include "compression.h"
 #include "http_policy.h"
@@ -19,8 +21,8 @@ namespace npsbundle {
 // entity-tag. Each coding has its own tag (RFC 9110 §8.8.3.3), so a cache
 // never mixes a brotli body with a gzip one.
 struct Representation {
-  std::string bytes;
-  std::string etag;  // "\"<hash>-<length>\"" with a coding suffix for br/gzip
+  std::string_view bytes;  // in the index's BodyStore, valid while the index lives
+  std::string etag;        // "\"<hash>-<length>\"" with a coding suffix for br/gzip
 };
 
 // A servable file of the build with everything a response needs, computed
@@ -69,8 +71,9 @@ struct IndexReport {
   std::vector<std::string> warnings;  // stale variants ignored, and the like
 };
 
-// Every file of a build, held in memory with its representations. Built once
-// and then only read, so one index can serve any number of threads.
+// Every file of a build, held in memory with its representations (their
+// bytes packed into one BodyStore). Built once and then only read, so one
+// index can serve any number of threads.
 //
 // Variants "X.br" / "X.gz" next to a file X become X's brotli / gzip
 // representations (and are not servable under their own names); a variant
@@ -90,9 +93,12 @@ class StaticIndex {
   const std::vector<std::string>& RouteLinks(std::string_view route) const;
 
   size_t size() const { return files_.size(); }
+  // Where every representation's bytes are held (one memory file).
+  const BodyStore& bodies() const { return *bodies_; }
 
  private:
   std::map<std::string, StaticFile, std::less<>> files_;
+  std::shared_ptr<const BodyStore> bodies_;
   std::map<std::string, std::vector<std::string>, std::less<>> route_links_;
 };
 

@@ -63,7 +63,7 @@ struct Fixture {
                    const std::string& method = "GET") const {
     return handler->Handle(HttpRequest{method, target, std::move(headers)});
   }
-  std::string Body(const std::string& path) const { return index->Find(path)->identity().bytes; }
+  std::string Body(const std::string& path) const { return std::string(index->Find(path)->identity().bytes); }
 
   IndexReport report;
   std::shared_ptr<const StaticIndex> index;

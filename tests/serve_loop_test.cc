@@ -1,7 +1,9 @@
 // ServeLoop with small limits, so the timeout and cap paths run in
 // milliseconds: a slow head gets 408, the connection cap closes new
 // connections at once, keep-alive stops after the request limit, and Stop
-// returns with an idle connection open.
+// returns with an idle connection open. Large bodies (sent by sendfile)
+// arrive whole to a slow reader, and a reader that resets mid-body is only
+// a closed connection.
 
 #include "serve_loop.h"
 
@@ -14,6 +16,8 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "bundle_source.h"
+#include "compression.h"
 #include "serve_test_support.h"
 
 namespace npsbundle::testing {
@@ -22,7 +26,8 @@ namespace {
 // A loop on an ephemeral loopback port, stopped and joined on destruction.
 class LoopScope {
  public:
-  explicit LoopScope(LoopOptions options) : loop_(options) {
+  explicit LoopScope(LoopOptions options, std::shared_ptr<const StaticIndex> index = GoodIndex())
+      : loop_(options) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -32,7 +37,7 @@ class LoopScope {
     socklen_t length = sizeof address;
     getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
-    auto handler = std::make_shared<const RequestHandler>(GoodIndex(), HandlerOptions{});
+    auto handler = std::make_shared<const RequestHandler>(std::move(index), HandlerOptions{});
     thread_ = std::thread([this, handler] { loop_.Run(listen_fd_, handler, {}); });
   }
   ~LoopScope() {
@@ -49,8 +54,11 @@ class LoopScope {
   std::thread thread_;
 };
 
-int Connect(int port) {
+// `receive_buffer` > 0 shrinks the client's receive window, so the server's
+// writes stall and resume on EPOLLOUT.
+int Connect(int port, int receive_buffer = 0) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -173,6 +181,98 @@ TEST_CASE("serve loop: response heads", "[serve_loop]") {
   AppendResponseHead(response, "D", false, 1, &head);
   CHECK(head.find("\r\nConnection: close\r\n") != std::string::npos);
   CHECK(ReasonPhrase(431) == "Request Header Fields Too Large");
+}
+
+// The good fixture's largest file: its identity (177 kB) and brotli (51 kB)
+// bodies are large enough to leave by sendfile.
+const std::string kVendor = "assets/vendor-react-D-9X1o8U.js";
+// The bloated fixture's entry chunk (1.66 MB): more than a loopback socket's
+// send buffer takes at once, so sendfile stops part-way and resumes.
+const std::string kBloatedEntry = "assets/index-MhFqJ6Zt.js";
+
+// Reads until the server closes, slowly enough that its send buffer fills
+// and drains many times.
+std::string ReadSlowly(int fd) {
+  std::string raw;
+  char buffer[16384];
+  pollfd p{fd, POLLIN, 0};
+  for (int reads = 0; poll(&p, 1, 5000) > 0; ++reads) {
+    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    raw.append(buffer, static_cast<size_t>(n));
+    if (reads % 16 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return raw;
+}
+
+TEST_CASE("serve loop: large bodies arrive whole to a slow reader, pipelined, in ranges",
+          "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 1;
+  SECTION("good: identity, brotli, a range and a small file between them") {
+    LoopScope loop(options);
+    std::string vendor = ReadFile(Fixture("good") + "/" + kVendor);
+    int fd = Connect(loop.port(), 4096);
+    std::string get = "GET /" + kVendor + " HTTP/1.1\r\nHost: x\r\n";
+    Send(fd, get + "\r\n" + get + "Accept-Encoding: br\r\n\r\n" + get + "Range: bytes=100000-150000\r\n\r\n" +
+                 "GET /favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n" + get + "Connection: close\r\n\r\n");
+    std::vector<FramedResponse> responses = SplitResponses(ReadSlowly(fd));
+    close(fd);
+    REQUIRE(responses.size() == 5);
+    for (const FramedResponse& framed : responses) CHECK(framed.complete);
+    CHECK(responses[0].response.status == 200);
+    CHECK(responses[0].response.body == vendor);
+    CHECK(responses[1].response.Header("content-encoding") == "br");
+    CHECK(BrotliDecompress(responses[1].response.body) == vendor);
+    CHECK(responses[2].response.status == 206);
+    CHECK(responses[2].response.body == vendor.substr(100000, 50001));
+    CHECK(responses[3].response.body == ReadFile(Fixture("good") + "/favicon.svg"));
+    CHECK(responses[4].response.body == vendor);
+  }
+  SECTION("bloated: a body larger than the send buffer, whole and from an offset") {
+    auto source = OpenBundle(Fixture("bloated"));
+    IndexOptions index_options;
+    index_options.compress_in_memory = false;
+    IndexReport report;
+    auto index = std::make_shared<const StaticIndex>(StaticIndex::Build(*source, index_options, &report));
+    LoopScope loop(options, index);
+    std::string entry = ReadFile(Fixture("bloated") + "/" + kBloatedEntry);
+    REQUIRE(entry.size() > 1'000'000);
+    int fd = Connect(loop.port(), 4096);
+    std::string get = "GET /" + kBloatedEntry + " HTTP/1.1\r\nHost: x\r\n";
+    Send(fd, get + "\r\n" + get + "Range: bytes=1000-\r\nConnection: close\r\n\r\n");
+    std::vector<FramedResponse> responses = SplitResponses(ReadSlowly(fd));
+    close(fd);
+    REQUIRE(responses.size() == 2);
+    CHECK(responses[0].complete);
+    CHECK(responses[0].response.body == entry);
+    CHECK(responses[1].complete);
+    CHECK(responses[1].response.status == 206);
+    CHECK(responses[1].response.body == entry.substr(1000));
+  }
+}
+
+TEST_CASE("serve loop: a client that resets mid-body closes only its connection", "[serve_loop]") {
+  LoopOptions options;
+  options.threads = 2;
+  LoopScope loop(options);
+  for (int i = 0; i < 10; ++i) {
+    int fd = Connect(loop.port(), 4096);
+    Send(fd, "GET /" + kVendor + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    char buffer[1024];
+    pollfd p{fd, POLLIN, 0};
+    REQUIRE(poll(&p, 1, 5000) == 1);
+    CHECK(recv(fd, buffer, sizeof buffer, 0) > 0);
+    // Reset, not FIN: the server's next write to it fails with EPIPE or
+    // ECONNRESET, which must not raise SIGPIPE and end this process.
+    linger reset{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+  }
+  int fd = Connect(loop.port());
+  Send(fd, "GET /favicon.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(ParseResponse(ReadUntilClose(fd)).status == 200);
+  close(fd);
 }
 
 }  // namespace
