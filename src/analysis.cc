@@ -5,6 +5,8 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "graph.h"
 
@@ -79,20 +81,26 @@ class Analyzer {
       const LoadSet& initial = entry_reach.cost;
       report_.entries.push_back(MakeGroup(entry, initial, ""));
       initial_sets_.push_back(initial);
-      // Every dynamic entry reachable from this entry, breadth first.
-      std::deque<std::string> queue;
-      std::set<std::string> seen;
-      auto enqueue = [&](const std::vector<std::string>& dynamic_imports) {
-        for (const std::string& d : dynamic_imports) {
-          if (seen.insert(d).second) queue.push_back(d);
+      // Every dynamic entry reachable from this entry, breadth first. Each
+      // record's dynamic imports are queued once: when every page imports
+      // the entry chunk, its hundreds of imports recur in every closure.
+      std::deque<const std::string*> queue;  // keys owned by the manifest
+      std::unordered_set<std::string_view> seen;
+      std::unordered_set<const ManifestChunk*> expanded;
+      auto enqueue = [&](const Reach& reach) {
+        for (const ManifestChunk* chunk : reach.closure) {
+          if (!expanded.insert(chunk).second) continue;
+          for (const std::string& d : chunk->dynamic_imports) {
+            if (seen.insert(d).second) queue.push_back(&d);
+          }
         }
       };
-      enqueue(entry_reach.dynamic_imports);
+      enqueue(entry_reach);
       while (!queue.empty()) {
-        std::string key = queue.front();
+        const std::string& key = *queue.front();
         queue.pop_front();
         Reach reach = ReachOf(*manifest_, key, initial);
-        enqueue(reach.dynamic_imports);
+        enqueue(reach);
         const ManifestChunk& page = *manifest_->Find(key);
         // A chunk that is part of the initial load costs nothing to "navigate" to.
         if (initial.Contains(page.file)) continue;

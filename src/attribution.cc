@@ -1,5 +1,7 @@
 #include "attribution.h"
 
+#include <string.h>  // memrchr
+
 #include <algorithm>
 #include <map>
 
@@ -227,9 +229,20 @@ ChunkAttribution AttributeChunk(const std::string& file, const std::string& map_
 std::optional<std::string> FindSourceMap(const BundleSource& source, const std::string& path,
                                          std::string_view code, std::string* inline_json) {
   if (source.Find(path + ".map")) return path + ".map";
-  // The comment is at the very end; bundlers never put code after it.
-  std::string_view tail = code.substr(code.size() > 4096 ? code.size() - 4096 : 0);
-  size_t at = tail.rfind("sourceMappingURL=");
+  // The comment ends the code; bundlers never put code after it, and give it
+  // a line of its own, which an inline map makes as long as the map. A last
+  // line that is code is searched only at its end (minified chunks are one
+  // long line). Searches run forward (memchr-fast) and keep the last hit.
+  std::string_view trimmed = code.substr(0, code.find_last_not_of(" \t\r\n") + 1);
+  const void* newline = trimmed.empty() ? nullptr : memrchr(trimmed.data(), '\n', trimmed.size());
+  std::string_view tail = trimmed.substr(
+      newline ? static_cast<size_t>(static_cast<const char*>(newline) - trimmed.data()) + 1 : 0);
+  if (tail.substr(0, 2) != "//" && tail.substr(0, 2) != "/*" && tail.size() > 4096) {
+    tail = tail.substr(tail.size() - 4096);
+  }
+  constexpr std::string_view kKey = "sourceMappingURL=";
+  size_t at = std::string_view::npos;
+  for (size_t hit = tail.find(kKey); hit != std::string_view::npos; hit = tail.find(kKey, hit + 1)) at = hit;
   if (at == std::string_view::npos) return std::nullopt;
   // Only as a comment: "//# sourceMappingURL=", "/*# ...", or the old "@" form.
   std::string_view before = tail.substr(0, at);

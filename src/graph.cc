@@ -81,12 +81,8 @@ LoadSet RouteCost(const Manifest& manifest, const std::string& key, const LoadSe
 
 Reach ReachOf(const Manifest& manifest, const std::string& key, const LoadSet& loaded) {
   Reach reach;
-  std::vector<const ManifestChunk*> closure = ClosureChunks(manifest, key);
-  reach.cost = CostOf(closure, loaded);
-  for (const ManifestChunk* chunk : closure) {
-    reach.dynamic_imports.insert(reach.dynamic_imports.end(), chunk->dynamic_imports.begin(),
-                                 chunk->dynamic_imports.end());
-  }
+  reach.closure = ClosureChunks(manifest, key);
+  reach.cost = CostOf(reach.closure, loaded);
   return reach;
 }
 

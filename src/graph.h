@@ -35,8 +35,10 @@ std::vector<std::string> StaticClosure(const Manifest& manifest, const std::stri
 // One walk of `key`'s closure, for callers that need both what navigating
 // there costs and where the user can go next.
 struct Reach {
-  LoadSet cost;                              // RouteCost(manifest, key, loaded)
-  std::vector<std::string> dynamic_imports;  // of every chunk in the closure, in walk order, repeats kept
+  LoadSet cost;  // RouteCost(manifest, key, loaded)
+  // The records of the closure in walk order (`key`'s first); their
+  // dynamic_imports are where the user can go next. Pointers into `manifest`.
+  std::vector<const ManifestChunk*> closure;
 };
 Reach ReachOf(const Manifest& manifest, const std::string& key, const LoadSet& loaded);
 

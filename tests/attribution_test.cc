@@ -106,6 +106,16 @@ TEST_CASE("attribution: maps are found as siblings, by comment, or inline", "[at
   CHECK(inline_json == map_json);
   CHECK_FALSE(FindSourceMap(*source, "assets/d.css", source->Read("assets/d.css"), &inline_json));
   CHECK_FALSE(FindSourceMap(*source, "assets/e.js", "e()", &inline_json));
+  // An inline map longer than any fixed tail, with a trailing newline: the
+  // comment starts the last line, far from the end.
+  std::string big_map = R"({"version":3,"sources":["../src/f.ts"],"sourcesContent":[")" + std::string(20000, 'x') +
+                        R"("],"mappings":"AAAA"})";
+  CHECK(FindSourceMap(*source, "assets/f.js", "f()\n//# sourceMappingURL=data:application/json," + big_map + "\n",
+                      &inline_json) == std::optional<std::string>("(inline)"));
+  CHECK(inline_json == big_map);
+  // Only the last comment counts; one inside the code before it does not.
+  CHECK(FindSourceMap(*source, "assets/b.js", "x='//# sourceMappingURL=nope.map'\n//# sourceMappingURL=maps/b.map",
+                      &inline_json) == std::optional<std::string>("assets/maps/b.map"));
   std::vector<ChunkAttribution> all =
       AttributeBuild(*source, {{"assets/a.js", 3, 3}, {"assets/b.js", 9, 9}, {"assets/c.js", 9, 9}, {"assets/e.js", 3, 3}});
   REQUIRE(all.size() == 3);

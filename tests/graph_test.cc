@@ -50,7 +50,14 @@ TEST_CASE("graph: css of every chunk in the closure, in walk order, each once", 
                              "assets/a.css", "assets/shared.css", "assets/b.css"});
 }
 
-TEST_CASE("graph: ReachOf gives the route cost and the closure's dynamic imports in one walk", "[graph]") {
+// The keys of `reach`'s closure records, in walk order.
+Strings ClosureKeys(const Reach& reach) {
+  Strings keys;
+  for (const ManifestChunk* chunk : reach.closure) keys.push_back(chunk->key);
+  return keys;
+}
+
+TEST_CASE("graph: ReachOf gives the route cost and the closure's records in one walk", "[graph]") {
   Manifest manifest = Parse(R"({
     "index.html": {"file": "assets/index.js", "isEntry": true, "imports": ["_v.js"],
                    "dynamicImports": ["src/A.tsx"]},
@@ -64,12 +71,14 @@ TEST_CASE("graph: ReachOf gives the route cost and the closure's dynamic imports
   LoadSet initial = InitialSet(manifest, "index.html");
   Reach entry = ReachOf(manifest, "index.html", LoadSet{});
   CHECK(entry.cost.All() == initial.All());
-  CHECK(entry.dynamic_imports == Strings{"src/A.tsx", "src/B.tsx"});
+  CHECK(ClosureKeys(entry) == Strings{"index.html", "_v.js"});
   Reach page = ReachOf(manifest, "src/A.tsx", initial);
   CHECK(page.cost.All() == RouteCost(manifest, "src/A.tsx", initial).All());
   CHECK(page.cost.All() == Strings{"assets/A.js", "assets/s.js", "assets/s.css"});
-  // Walk order (A, _v, _s); repeats are the caller's to drop.
-  CHECK(page.dynamic_imports == Strings{"src/B.tsx", "src/B.tsx", "src/C.tsx"});
+  // Walk order, the page first; each record points into the manifest.
+  CHECK(ClosureKeys(page) == Strings{"src/A.tsx", "_v.js", "_s.js"});
+  CHECK(page.closure[2] == manifest.Find("_s.js"));
+  CHECK(page.closure[2]->dynamic_imports == Strings{"src/C.tsx"});
 }
 
 TEST_CASE("graph: dynamic imports are not part of a closure", "[graph]") {
