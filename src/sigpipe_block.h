@@ -10,7 +10,8 @@ namespace npsbundle {
 // to a pipe or socket whose reader has gone raises SIGPIPE, which kills the
 // process by default; sendfile(2) and write(2) have no MSG_NOSIGNAL. While
 // blocked, the write fails with EPIPE instead, and the signal it raised is
-// consumed before the old mask comes back.
+// consumed before the old mask comes back (unless the caller had SIGPIPE
+// blocked already: then a pending one is the caller's).
 class SigpipeBlock {
  public:
   SigpipeBlock() {
@@ -20,7 +21,8 @@ class SigpipeBlock {
   }
   ~SigpipeBlock() {
     sigset_t pending;
-    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+    if (sigismember(&previous_, SIGPIPE) == 0 && sigpending(&pending) == 0 &&
+        sigismember(&pending, SIGPIPE) == 1) {
       timespec zero{0, 0};
       sigtimedwait(&pipe_, nullptr, &zero);
     }

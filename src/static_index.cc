@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "asset_names.h"
 #include "graph.h"
@@ -126,8 +127,8 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   }
 
   // The bytes of each file's representations while indexing, by coding;
-  // packed into one BodyStore at the end.
-  std::map<const StaticFile*, StagedBytes> staged;
+  // packed into one BodyStore, and made representations, at the end.
+  std::unordered_map<const StaticFile*, StagedBytes> staged;
   int64_t fallback_mtime = FileMtime(source.name()).value_or(static_cast<int64_t>(std::time(nullptr)));
   std::string root = source.root_directory();
   for (const std::string& path : servable) {
@@ -160,13 +161,11 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
                                      "); ignored");
           continue;
         }
-        file.representations[static_cast<int>(coding)].emplace();
         bytes_of[static_cast<int>(coding)] = std::move(bytes);
         ++report->precompressed;
       }
     }
     if (!identity) continue;  // every variant of a compressed-only file was corrupt
-    file.representations[0].emplace();
     bytes_of[0] = std::move(*identity);
     const StaticFile& indexed = index.files_.emplace(path, std::move(file)).first->second;
     staged[&indexed] = std::move(bytes_of);
@@ -196,17 +195,17 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   // Compress text files that came without variants, on every core: brotli at
   // quality 11 is the slow part of start-up.
   struct Job {
-    StaticFile* file;
     StagedBytes* bytes;
     ContentCoding coding;
   };
   std::vector<Job> jobs;
-  std::set<StaticFile*> compressed_files;
+  std::set<StagedBytes*> compressed_files;
   if (options.compress_in_memory) {
     for (auto& [path, file] : index.files_) {
       if (!IsTextLike(path)) continue;
+      StagedBytes& bytes_of = staged[&file];
       for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-        if (!file.Get(coding)) jobs.push_back({&file, &staged[&file], coding});
+        if (!bytes_of[static_cast<int>(coding)]) jobs.push_back({&bytes_of, coding});
       }
     }
   }
@@ -227,9 +226,8 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
           continue;
         }
         std::lock_guard<std::mutex> lock(mutex);
-        jobs[i].file->representations[static_cast<int>(jobs[i].coding)].emplace();
         (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
-        compressed_files.insert(jobs[i].file);
+        compressed_files.insert(jobs[i].bytes);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         failure = std::current_exception();
@@ -252,10 +250,10 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
   for (auto& [path, file] : index.files_) {
     const StagedBytes& bytes_of = staged[&file];
     for (int i = 0; i < kContentCodingCount; ++i) {
-      if (!file.representations[i]) continue;
+      if (!bytes_of[i]) continue;
+      file.representations[i] = Representation{{}, MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i))};
       parts.push_back(*bytes_of[i]);
       targets.push_back(&*file.representations[i]);
-      file.representations[i]->etag = MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i));
     }
   }
   std::vector<std::string_view> views;

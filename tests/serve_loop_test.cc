@@ -68,14 +68,18 @@ int Connect(int port, int receive_buffer = 0) {
 }
 
 // Everything the server sends until it closes (bounded by `timeout_ms`).
-std::string ReadUntilClose(int fd, int timeout_ms = 5000) {
+// `slowly` pauses between reads, so the server's send buffer fills and
+// drains many times.
+std::string ReadUntilClose(int fd, int timeout_ms = 5000, bool slowly = false) {
   std::string out;
   char buffer[65536];
+  size_t chunk = slowly ? 16384 : sizeof buffer;
   pollfd p{fd, POLLIN, 0};
-  while (poll(&p, 1, timeout_ms) > 0) {
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+  for (int reads = 0; poll(&p, 1, timeout_ms) > 0; ++reads) {
+    ssize_t n = recv(fd, buffer, chunk, 0);
     if (n <= 0) break;
     out.append(buffer, static_cast<size_t>(n));
+    if (slowly && reads % 16 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return out;
 }
@@ -190,21 +194,6 @@ const std::string kVendor = "assets/vendor-react-D-9X1o8U.js";
 // send buffer takes at once, so sendfile stops part-way and resumes.
 const std::string kBloatedEntry = "assets/index-MhFqJ6Zt.js";
 
-// Reads until the server closes, slowly enough that its send buffer fills
-// and drains many times.
-std::string ReadSlowly(int fd) {
-  std::string raw;
-  char buffer[16384];
-  pollfd p{fd, POLLIN, 0};
-  for (int reads = 0; poll(&p, 1, 5000) > 0; ++reads) {
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    raw.append(buffer, static_cast<size_t>(n));
-    if (reads % 16 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return raw;
-}
-
 TEST_CASE("serve loop: large bodies arrive whole to a slow reader, pipelined, in ranges",
           "[serve_loop]") {
   LoopOptions options;
@@ -216,7 +205,7 @@ TEST_CASE("serve loop: large bodies arrive whole to a slow reader, pipelined, in
     std::string get = "GET /" + kVendor + " HTTP/1.1\r\nHost: x\r\n";
     Send(fd, get + "\r\n" + get + "Accept-Encoding: br\r\n\r\n" + get + "Range: bytes=100000-150000\r\n\r\n" +
                  "GET /favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n" + get + "Connection: close\r\n\r\n");
-    std::vector<FramedResponse> responses = SplitResponses(ReadSlowly(fd));
+    std::vector<FramedResponse> responses = SplitResponses(ReadUntilClose(fd, 5000, /*slowly=*/true));
     close(fd);
     REQUIRE(responses.size() == 5);
     for (const FramedResponse& framed : responses) CHECK(framed.complete);
@@ -241,7 +230,7 @@ TEST_CASE("serve loop: large bodies arrive whole to a slow reader, pipelined, in
     int fd = Connect(loop.port(), 4096);
     std::string get = "GET /" + kBloatedEntry + " HTTP/1.1\r\nHost: x\r\n";
     Send(fd, get + "\r\n" + get + "Range: bytes=1000-\r\nConnection: close\r\n\r\n");
-    std::vector<FramedResponse> responses = SplitResponses(ReadSlowly(fd));
+    std::vector<FramedResponse> responses = SplitResponses(ReadUntilClose(fd, 5000, /*slowly=*/true));
     close(fd);
     REQUIRE(responses.size() == 2);
     CHECK(responses[0].complete);
