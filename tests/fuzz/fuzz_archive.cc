@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "bundle_source.h"
-#include "error.h"
+#include "core/bundle_source.h"
+#include "core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   npsbundle::ArchiveLimits limits;

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "budget.h"
-#include "error.h"
+#include "budget/budget.h"
+#include "core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);

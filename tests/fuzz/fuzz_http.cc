@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "http_policy.h"
+#include "build/asset_names.h"
+#include "http/semantics.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "error.h"
-#include "graph.h"
-#include "manifest.h"
-#include "preload.h"
+#include "core/error.h"
+#include "build/load_sets.h"
+#include "build/manifest.h"
+#include "policy/preload.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_request_parser.h"
+#include "http/request_parser.h"
 
 namespace {
 

@@ -1,0 +1,520 @@
+#include "browser/browser_measure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <set>
+
+#include <simdjson.h>
+
+#include "core/error.h"
+#include "core/escape.h"
+
+namespace npsbundle {
+namespace {
+
+using simdjson::dom::element;
+// A value looked up with [] that may be missing: errors carry through
+// chained lookups and surface at get().
+using Lookup = simdjson::simdjson_result<element>;
+
+// Where a transition starts from: a URL below the base that no route names,
+// so the SPA fallback answers with index.html and the router shows no lazy
+// page (the fixture app renders its not-found page inside the layout).
+constexpr const char* kLandingPath = "npsbundle-measure-start";
+
+std::optional<double> Number(Lookup value) {
+  double d;
+  if (!value.get(d)) return d;
+  int64_t i;
+  if (!value.get(i)) return static_cast<double>(i);
+  uint64_t u;
+  if (!value.get(u)) return static_cast<double>(u);
+  return std::nullopt;
+}
+
+std::optional<std::string> String(Lookup value) {
+  std::string_view s;
+  if (value.get(s)) return std::nullopt;
+  return std::string(s);
+}
+
+// A header's value, matched case-insensitively (HTTP/1.1 responses keep the
+// server's spelling, HTTP/2 ones are lower case).
+std::string Header(Lookup headers, std::string_view name) {
+  simdjson::dom::object object;
+  if (headers.get(object)) return "";
+  for (auto field : object) {
+    if (field.key.size() != name.size()) continue;
+    bool same = std::equal(name.begin(), name.end(), field.key.begin(),
+                           [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    if (same) return String(Lookup(element(field.value))).value_or("");
+  }
+  return "";
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+double MonotonicSeconds() {
+  // libstdc++'s steady_clock is CLOCK_MONOTONIC, the clock Chromium's
+  // protocol timestamps come from on Linux. MeasureInBrowser checks that
+  // before relying on it.
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+Deadline Earlier(Deadline a, Deadline b) { return a < b ? a : b; }
+
+}  // namespace
+
+ObservedRequest* NetworkLog::Find(std::string_view request_id) {
+  for (ObservedRequest& request : requests_) {
+    if (request.request_id == request_id) return &request;
+  }
+  return nullptr;
+}
+
+bool NetworkLog::OnEvent(std::string_view method, std::string_view message_json, std::string* error) {
+  bool network = method.rfind("Network.", 0) == 0;
+  if (!network && method != "Page.loadEventFired") return true;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(message_json);
+  element params;
+  if (parser.parse(padded)["params"].get(params)) {
+    *error = std::string(method) + ": no params";
+    return false;
+  }
+  std::optional<double> timestamp = Number(params["timestamp"]);
+  if (method == "Page.loadEventFired") {
+    if (!timestamp) {
+      *error = "Page.loadEventFired: no timestamp";
+      return false;
+    }
+    load_event_ = *timestamp;
+    return true;
+  }
+  static const std::set<std::string_view> kTracked = {"Network.requestWillBeSent", "Network.responseReceived",
+                                                      "Network.dataReceived", "Network.loadingFinished",
+                                                      "Network.loadingFailed"};
+  if (!kTracked.count(method)) return true;
+  std::optional<std::string> id = String(params["requestId"]);
+  if (!id || !timestamp) {
+    *error = std::string(method) + ": no requestId or timestamp";
+    return false;
+  }
+  if (method == "Network.requestWillBeSent") {
+    std::optional<std::string> url = String(params["request"]["url"]);
+    if (!url) {
+      *error = "Network.requestWillBeSent: no request.url";
+      return false;
+    }
+    // A redirect reuses the request id: the request starts over.
+    ObservedRequest* request = Find(*id);
+    if (!request) request = &requests_.emplace_back();
+    *request = ObservedRequest{};
+    request->request_id = *id;
+    request->url = *url;
+    request->started = request->arrived = *timestamp;
+    return true;
+  }
+  ObservedRequest* request = Find(*id);
+  if (!request) return true;  // began before the log did
+  request->arrived = std::max(request->arrived, *timestamp);
+  if (method == "Network.responseReceived") {
+    Lookup response = params["response"];
+    request->status = static_cast<int>(Number(response["status"]).value_or(0));
+    request->header_bytes = static_cast<uint64_t>(Number(response["encodedDataLength"]).value_or(0));
+    request->encoding = Header(response["headers"], "content-encoding");
+  } else if (method == "Network.loadingFinished") {
+    std::optional<double> bytes = Number(params["encodedDataLength"]);
+    if (!bytes) {
+      *error = "Network.loadingFinished: no encodedDataLength";
+      return false;
+    }
+    request->total_bytes = static_cast<uint64_t>(*bytes);
+    request->finished = true;
+  } else if (method == "Network.loadingFailed") {
+    request->failure = String(params["errorText"]).value_or("failed");
+  }
+  return true;
+}
+
+std::string BuildPathOfUrl(std::string_view url, std::string_view base_url) {
+  if (url.size() < base_url.size() || url.substr(0, base_url.size()) != base_url) return "";
+  std::string_view rest = url.substr(base_url.size());
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  std::string path;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '%' && i + 2 < rest.size() && HexValue(rest[i + 1]) >= 0 && HexValue(rest[i + 2]) >= 0) {
+      path.push_back(static_cast<char>(HexValue(rest[i + 1]) * 16 + HexValue(rest[i + 2])));
+      i += 2;
+    } else {
+      path.push_back(rest[i]);
+    }
+  }
+  return path;
+}
+
+GroupArrival ObserveGroup(const NetworkLog& log, const std::vector<std::string>& files, std::string_view base_url) {
+  GroupArrival out;
+  std::map<std::string, const ObservedRequest*> first_finished;
+  std::set<std::string> wanted(files.begin(), files.end());
+  for (const ObservedRequest& request : log.requests()) {
+    std::string path = BuildPathOfUrl(request.url, base_url);
+    if (!wanted.count(path)) continue;
+    out.body_bytes += request.body_bytes();
+    if (out.first_request == 0 || request.started < out.first_request) out.first_request = request.started;
+    if (!request.failure.empty()) {
+      out.failed.push_back(path + ": " + request.failure);
+    } else if (request.finished && request.status >= 400) {
+      out.failed.push_back(path + ": HTTP " + std::to_string(request.status));
+    } else if (request.finished) {
+      const ObservedRequest*& first = first_finished[path];
+      if (!first || request.arrived < first->arrived) first = &request;
+    }
+  }
+  for (const std::string& file : files) {
+    auto it = first_finished.find(file);
+    if (it == first_finished.end()) {
+      out.missing.push_back(file);
+      continue;
+    }
+    out.arrived = std::max(out.arrived, it->second->arrived);
+    out.encodings[file] = it->second->encoding;
+  }
+  out.complete = out.missing.empty() && out.failed.empty();
+  return out;
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  double rank = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(values.size() - 1);
+  size_t low = static_cast<size_t>(std::floor(rank));
+  size_t high = std::min(low + 1, values.size() - 1);
+  return values[low] + (values[high] - values[low]) * (rank - static_cast<double>(low));
+}
+
+Spread SpreadOf(const std::vector<double>& values) { return Spread{Percentile(values, 50), Percentile(values, 95)}; }
+
+std::optional<std::string> RouteOfPage(const std::map<std::string, std::string>& routes, const std::string& key) {
+  for (const auto& [route, page] : routes) {
+    if (page == key) return route;
+  }
+  return std::nullopt;
+}
+
+std::vector<MeasuredGroup> PlanMeasurement(const CheckReport& check, const std::map<std::string, std::string>& routes,
+                                           const NetworkProfile& profile, Measure encoding,
+                                           std::vector<std::string>* notes) {
+  auto wire = [&](const std::string& path) -> uint64_t {
+    const FileRow* row = check.FindFile(path);
+    if (!row) return 0;
+    return encoding == Measure::kGzip ? row->size.gzip : row->size.brotli;
+  };
+  auto sizes = [&](const LoadGroup& group) {
+    std::vector<uint64_t> out;
+    for (const std::string& file : group.files) out.push_back(wire(file));
+    return out;
+  };
+  std::vector<MeasuredGroup> groups;
+  for (const LoadGroup& entry : check.entries) {
+    const FileRow* html = check.FindFile(entry.key);
+    if (!html || html->kind != FileKind::kHtml) {
+      notes->push_back(entry.label + ": a script entry without an HTML page; not loaded");
+      continue;
+    }
+    MeasuredGroup group;
+    group.kind = MeasuredGroup::Kind::kInitialLoad;
+    group.key = entry.key;
+    group.label = entry.label;
+    group.path = entry.key == "index.html" ? "" : entry.key;
+    group.files = entry.files;
+    std::vector<uint64_t> bytes = sizes(entry);
+    group.estimate = EstimateInitialLoad(wire(entry.key), bytes, profile);
+    for (uint64_t b : bytes) group.estimate_bytes += b;
+    groups.push_back(std::move(group));
+  }
+  std::vector<std::string> unrouted;
+  for (const LoadGroup& page : check.lazy_pages) {
+    std::optional<std::string> route = RouteOfPage(routes, page.key);
+    if (!route) {
+      unrouted.push_back(page.label);
+      continue;
+    }
+    if (page.entry != "index.html") {
+      notes->push_back(page.label + ": a page of " + page.entry + "; only index.html's pages are visited");
+      continue;
+    }
+    MeasuredGroup group;
+    group.kind = MeasuredGroup::Kind::kPageTransition;
+    group.key = page.key;
+    group.label = page.label;
+    group.path = route->empty() || route->front() != '/' ? *route : route->substr(1);
+    group.files = page.files;
+    std::vector<uint64_t> bytes = sizes(page);
+    group.estimate = EstimateTransition(bytes, profile);
+    for (uint64_t b : bytes) group.estimate_bytes += b;
+    groups.push_back(std::move(group));
+  }
+  if (!unrouted.empty()) {
+    std::string names;
+    for (const std::string& name : unrouted) names += (names.empty() ? "" : ", ") + name;
+    notes->push_back("not visited, no route in the budget's \"routes\": " + names);
+  }
+  return groups;
+}
+
+std::string EmulationParams(const NetworkProfile& profile) {
+  char buffer[256];
+  double bytes_per_second = profile.down_mbps * 1e6 / 8;
+  std::snprintf(buffer, sizeof buffer,
+                "{\"offline\":false,\"latency\":%.3f,\"downloadThroughput\":%.3f,\"uploadThroughput\":%.3f}",
+                profile.rtt_ms, bytes_per_second, bytes_per_second);
+  return buffer;
+}
+
+namespace {
+
+std::string ResultString(const CdpMessage& reply, const char* field) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(reply.text);
+  std::optional<std::string> value = String(parser.parse(padded)["result"][field]);
+  if (!value) {
+    throw BrowserError(ExitCode::kBrowserFailed, "malformed DevTools reply: no result." + std::string(field));
+  }
+  return *value;
+}
+
+// A JS string literal: JSON's escaping is valid JavaScript.
+std::string JsString(std::string_view text) { return "\"" + JsonEscape(text) + "\""; }
+
+// One page in a fresh browser context: its own HTTP cache (empty) and its
+// own connections. Disposed, with everything in it, on destruction.
+class Visit {
+ public:
+  Visit(CdpConnection& cdp, const std::string& emulation, Deadline deadline) : cdp_(cdp) {
+    context_ = ResultString(cdp_.Call("Target.createBrowserContext", "{\"disposeOnDetach\":true}", "", deadline),
+                            "browserContextId");
+    std::string target = ResultString(
+        cdp_.Call("Target.createTarget",
+                  "{\"url\":\"about:blank\",\"browserContextId\":\"" + JsonEscape(context_) + "\"}", "", deadline),
+        "targetId");
+    session_ = ResultString(
+        cdp_.Call("Target.attachToTarget", "{\"targetId\":\"" + JsonEscape(target) + "\",\"flatten\":true}", "",
+                  deadline),
+        "sessionId");
+    cdp_.Call("Network.enable", "{}", session_, deadline);
+    cdp_.Call("Network.emulateNetworkConditions", emulation, session_, deadline);
+    cdp_.Call("Page.enable", "{}", session_, deadline);
+  }
+  ~Visit() {
+    try {
+      cdp_.Call("Target.disposeBrowserContext", "{\"browserContextId\":\"" + JsonEscape(context_) + "\"}", "",
+                std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    } catch (const BrowserError&) {
+      // The browser is gone or stuck; BrowserProcess cleans up.
+    }
+  }
+  Visit(const Visit&) = delete;
+  Visit& operator=(const Visit&) = delete;
+
+  void Navigate(const std::string& url, Deadline deadline) {
+    CdpMessage reply = cdp_.Call("Page.navigate", "{\"url\":\"" + JsonEscape(url) + "\"}", session_, deadline);
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(reply.text);
+    std::optional<std::string> error = String(parser.parse(padded)["result"]["errorText"]);
+    if (error && !error->empty()) throw BrowserError(ExitCode::kBrowserFailed, url + ": " + *error);
+  }
+
+  // Evaluates `expression` in the page (awaiting a promise) and returns its
+  // value as a string.
+  std::string Evaluate(const std::string& expression, Deadline deadline) {
+    CdpMessage reply = cdp_.Call(
+        "Runtime.evaluate",
+        "{\"expression\":" + JsString(expression) + ",\"awaitPromise\":true,\"returnByValue\":true}", session_,
+        deadline);
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(reply.text);
+    Lookup result = parser.parse(padded)["result"];
+    if (!result["exceptionDetails"].error()) {
+      throw BrowserError(ExitCode::kBrowserFailed, "a script in the page failed: " + std::string(reply.text, 0, 300));
+    }
+    return String(result["result"]["value"]).value_or("");
+  }
+
+  // Feeds this page's events to the log until `done` holds; false at the deadline.
+  bool PumpUntil(const std::function<bool()>& done, Deadline deadline) {
+    while (!done()) {
+      std::optional<CdpMessage> event = cdp_.NextEvent(deadline);
+      if (!event) return done();
+      if (event->session_id != session_) continue;
+      std::string error;
+      if (!log_.OnEvent(event->method, event->text, &error)) {
+        throw BrowserError(ExitCode::kBrowserFailed, "malformed DevTools event: " + error);
+      }
+    }
+    return true;
+  }
+
+  const NetworkLog& log() const { return log_; }
+
+ private:
+  CdpConnection& cdp_;
+  std::string context_;
+  std::string session_;
+  NetworkLog log_;
+};
+
+// Waits until the load event has fired and every file of `files` arrived.
+GroupArrival WaitForLoad(Visit& visit, const std::vector<std::string>& files, const std::string& base_url,
+                         bool need_load_event, const std::string& what, Deadline deadline,
+                         Deadline overall_deadline) {
+  GroupArrival arrival;
+  bool done = visit.PumpUntil(
+      [&] {
+        arrival = ObserveGroup(visit.log(), files, base_url);
+        if (!arrival.failed.empty()) {
+          throw BrowserError(ExitCode::kBrowserFailed, what + ": " + arrival.failed.front());
+        }
+        return arrival.complete && (!need_load_event || visit.log().load_event());
+      },
+      deadline);
+  if (!done) {
+    bool overall = std::chrono::steady_clock::now() >= overall_deadline;
+    std::string missing;
+    for (const std::string& file : arrival.missing) missing += (missing.empty() ? "" : ", ") + file;
+    if (missing.empty()) missing = "the load event";
+    throw BrowserError(ExitCode::kMeasureTimeout,
+                       what + ": still waiting for " + missing + " when the " +
+                           (overall ? "overall time limit (--timeout) ran out; raise it, or lower --runs or --pages"
+                                    : "per-navigation limit (--page-timeout) ran out"));
+  }
+  return arrival;
+}
+
+// The document request of a navigation to `url`: the first one for it.
+const ObservedRequest* DocumentRequest(const NetworkLog& log, const std::string& url) {
+  for (const ObservedRequest& request : log.requests()) {
+    if (request.url == url) return &request;
+  }
+  return log.requests().empty() ? nullptr : &log.requests().front();
+}
+
+uint64_t ExpectedBytes(const FileRow& row, const std::string& encoding) {
+  if (encoding == "br") return row.size.brotli;
+  if (encoding == "gzip") return row.size.gzip;
+  if (encoding == "zstd") return row.size.zstd;
+  return row.size.raw;
+}
+
+// Declares `findLink()`: the page's <a> pointing at `url`, or undefined.
+std::string FindLinkJs(const std::string& url) {
+  return "const target = new URL(" + JsString(url) +
+         "); const findLink = () => [...document.querySelectorAll('a[href]')].find("
+         "(a) => a.origin === target.origin && a.pathname === target.pathname);";
+}
+
+// Waits up to 5 s for a link to `url` to be rendered (React renders after
+// the load event); resolves to "link" or "none".
+std::string WaitForLinkScript(const std::string& url) {
+  return "new Promise((resolve) => { " + FindLinkJs(url) +
+         " const until = performance.now() + 5000;"
+         " const poll = () => { const link = findLink();"
+         " if (link || performance.now() > until) resolve(link ? 'link' : 'none'); else setTimeout(poll, 10); };"
+         " poll(); })";
+}
+
+// Clicks the link to `url`, or, when the app has none, pushes the URL and
+// fires popstate, which client-side routers listen to.
+std::string NavigateScript(const std::string& url) {
+  return "(() => { " + FindLinkJs(url) + " const link = findLink();"
+         " if (link) { link.click(); return 'link'; }"
+         " history.pushState(null, '', target.href); dispatchEvent(new PopStateEvent('popstate', {state: null}));"
+         " return 'history'; })()";
+}
+
+}  // namespace
+
+void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, const CheckReport& check,
+                      MeasureReport* report) {
+  std::string emulation = EmulationParams(report->profile);
+  auto navigation_deadline = [&] {
+    auto limit = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<int64_t>(options.navigation_timeout_ms));
+    return Earlier(limit, options.deadline);
+  };
+  std::vector<std::string> landing_files;
+  for (const LoadGroup& entry : check.entries) {
+    if (entry.key == "index.html") landing_files = entry.files;
+  }
+  bool clocks_agree = true;
+  std::set<std::string> noted;
+  auto note = [&](const std::string& text) {
+    if (noted.insert(text).second) report->notes.push_back(text);
+  };
+
+  for (int run = 0; run < options.runs; ++run) {
+    for (MeasuredGroup& group : report->groups) {
+      Deadline deadline = navigation_deadline();
+      Visit visit(cdp, emulation, deadline);
+      GroupArrival arrival;
+      double start = 0;
+      if (group.kind == MeasuredGroup::Kind::kInitialLoad) {
+        std::string url = options.base_url + group.path;
+        double sent = MonotonicSeconds();
+        visit.Navigate(url, deadline);
+        arrival = WaitForLoad(visit, group.files, options.base_url, true, "loading " + url, deadline, options.deadline);
+        const ObservedRequest* document = DocumentRequest(visit.log(), url);
+        start = document ? document->started : sent;
+        // Protocol timestamps are the browser's monotonic clock; on Linux
+        // that is ours too, which lets a transition start at the click.
+        if (document && (document->started < sent - 1 || document->started > MonotonicSeconds() + 1)) {
+          clocks_agree = false;
+        }
+        group.load_event_ms.push_back((*visit.log().load_event() - start) * 1000);
+      } else {
+        std::string landing = options.base_url + kLandingPath;
+        visit.Navigate(landing, deadline);
+        WaitForLoad(visit, landing_files, options.base_url, true, "loading " + landing, deadline, options.deadline);
+        std::string url = options.base_url + group.path;
+        if (!ObserveGroup(visit.log(), group.files, options.base_url).encodings.empty()) {
+          note(group.label + ": some of its files loaded before the navigation (prefetched?); its figures are low");
+        }
+        if (visit.Evaluate(WaitForLinkScript(url), deadline) == "none") {
+          note(group.label + ": no link to /" + group.path + " in the page; navigated with history.pushState");
+        }
+        double clicked = MonotonicSeconds();
+        visit.Evaluate(NavigateScript(url), deadline);
+        arrival = WaitForLoad(visit, group.files, options.base_url, false, "navigating to " + url, deadline,
+                              options.deadline);
+        start = clicked;
+        if (!clocks_agree) {
+          // Without a shared clock, the first request of the page starts it.
+          start = arrival.first_request;
+          note("the browser's clock is not this process's monotonic clock: transitions are timed from their "
+               "first request, not from the click");
+        }
+      }
+      group.arrived_ms.push_back((arrival.arrived - start) * 1000);
+      group.first_request_ms.push_back((arrival.first_request - start) * 1000);
+      group.bytes.push_back(static_cast<double>(arrival.body_bytes));
+      if (run == 0) {
+        std::set<std::string> seen;
+        for (const std::string& file : group.files) {
+          const std::string& encoding = arrival.encodings[file];
+          if (const FileRow* row = check.FindFile(file)) group.expected_bytes += ExpectedBytes(*row, encoding);
+          seen.insert(encoding.empty() ? "identity" : encoding);
+        }
+        group.encodings.assign(seen.begin(), seen.end());
+      }
+    }
+  }
+}
+
+}  // namespace npsbundle

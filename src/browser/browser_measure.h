@@ -1,0 +1,157 @@
+#ifndef NPSBUNDLE_BROWSER_BROWSER_MEASURE_H_
+#define NPSBUNDLE_BROWSER_BROWSER_MEASURE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "budget/analysis.h"
+#include "browser/cdp.h"
+#include "budget/load_time.h"
+#include "core/units.h"
+
+namespace npsbundle {
+
+// `npsbundle measure`: loads a served build in a real browser under DevTools
+// network throttling and sets the timings beside the estimate of network.h.
+// (measure.h is about file sizes; this is about a browser.)
+
+// One request of a page, assembled from Network.* events. Times are the
+// browser's monotonic clock in seconds (the protocol's MonotonicTime).
+struct ObservedRequest {
+  std::string request_id;
+  std::string url;
+  double started = 0;  // requestWillBeSent
+  double arrived = 0;  // the latest event of the request (response, data, finished)
+  int status = 0;
+  std::string encoding;       // the response's Content-Encoding; "" for identity
+  uint64_t header_bytes = 0;  // response headers on the wire
+  uint64_t total_bytes = 0;   // loadingFinished.encodedDataLength: headers + body
+  bool finished = false;
+  std::string failure;  // loadingFailed's errorText
+  // Body bytes on the wire: what the server sent after the headers.
+  uint64_t body_bytes() const { return total_bytes > header_bytes ? total_bytes - header_bytes : 0; }
+};
+
+// The requests and the load event of one page, fed with its session's events.
+class NetworkLog {
+ public:
+  // Takes one event (the whole message, as received). Events of other
+  // domains are ignored. Returns false with *error when a Network or Page
+  // event lacks a field it needs.
+  bool OnEvent(std::string_view method, std::string_view message_json, std::string* error);
+  const std::vector<ObservedRequest>& requests() const { return requests_; }
+  std::optional<double> load_event() const { return load_event_; }
+
+ private:
+  ObservedRequest* Find(std::string_view request_id);
+  std::vector<ObservedRequest> requests_;
+  std::optional<double> load_event_;
+};
+
+// The build path a URL fetches from the server at `base_url`
+// ("http://127.0.0.1:4173/app/"): "assets/x.js" for
+// "http://127.0.0.1:4173/app/assets/x.js?v=1". Empty for other origins or
+// paths outside the base. Percent-escapes are decoded.
+std::string BuildPathOfUrl(std::string_view url, std::string_view base_url);
+
+// What arrived of one load group (an initial set or a route cost).
+struct GroupArrival {
+  bool complete = false;              // every file finished loading
+  double arrived = 0;                 // when the last file finished (monotonic s)
+  double first_request = 0;           // when the first file was requested; 0: none was
+  uint64_t body_bytes = 0;            // sum over the files' requests
+  std::vector<std::string> missing;   // files not (yet) loaded, in group order
+  std::vector<std::string> failed;    // "assets/x.js: net::ERR_…"
+  // file -> the Content-Encoding it came with ("br", "gzip", "")
+  std::map<std::string, std::string> encodings;
+};
+
+// Matches the log's requests to `files` (build paths). A file fetched twice
+// (a stylesheet link and its preload) arrived when its first copy finished;
+// the bytes of every copy count, as they all crossed the network.
+GroupArrival ObserveGroup(const NetworkLog& log, const std::vector<std::string>& files,
+                          std::string_view base_url);
+
+// The p-th percentile (0..100) of `values`, interpolating linearly between
+// the closest ranks (numpy's default). 0 for no values.
+double Percentile(std::vector<double> values, double p);
+
+// p50 and p95 of a sample.
+struct Spread {
+  double p50 = 0, p95 = 0;
+};
+Spread SpreadOf(const std::vector<double>& values);
+
+// One group measured: an entry's initial load or a lazy page's transition.
+struct MeasuredGroup {
+  enum class Kind { kInitialLoad, kPageTransition };
+  Kind kind = Kind::kInitialLoad;
+  std::string key;    // manifest key
+  std::string label;  // "index.html", "Oracle"
+  std::string path;   // URL path below the base it is reached by: "", "oracle"
+  std::vector<std::string> files;  // the group's build paths
+  TimeEstimate estimate;           // on the measured profile
+  uint64_t estimate_bytes = 0;     // the wire bytes the estimate assumed
+  // Per run. Times in ms from the navigation's start (initial load: the
+  // document request; transition: the click) to the load event and to the
+  // last file of the group arriving. Bytes: the files' bodies on the wire.
+  std::vector<double> load_event_ms;  // initial loads only
+  std::vector<double> arrived_ms;
+  // From the same start to the first request of a group file: for a
+  // transition, the script work between the click and the network.
+  std::vector<double> first_request_ms;
+  std::vector<double> bytes;
+  // What `check` reports for those files in the encodings the server sent,
+  // to compare `bytes` with; and the encodings seen ("br", "gzip", "identity").
+  uint64_t expected_bytes = 0;
+  std::vector<std::string> encodings;
+};
+
+// The result model of `measure`, rendered by report_measure.cc.
+struct MeasureReport {
+  std::string input;
+  std::string budget_path;  // empty: built-in default
+  std::string browser;      // "Chrome/156.0.8078.79"
+  NetworkProfile profile;
+  Measure encoding = Measure::kBrotli;  // what the estimate assumed
+  int runs = 0;
+  std::vector<MeasuredGroup> groups;
+  std::vector<std::string> notes;
+};
+
+// Where a page is reached, for `routes` (URL path below the base -> manifest
+// key, as in the budget): the first route naming the page's key.
+std::optional<std::string> RouteOfPage(const std::map<std::string, std::string>& routes,
+                                       const std::string& key);
+
+// The groups to measure, with their estimates on `profile`: each HTML
+// entry's initial load, and each lazy page of index.html that `routes`
+// names. What cannot be measured is explained in *notes.
+std::vector<MeasuredGroup> PlanMeasurement(const CheckReport& check, const std::map<std::string, std::string>& routes,
+                                           const NetworkProfile& profile, Measure encoding,
+                                           std::vector<std::string>* notes);
+
+// The throttling of `profile` as Network.emulateNetworkConditions params:
+// latency = RTT, download and upload throughput = the down-link in bytes/s.
+std::string EmulationParams(const NetworkProfile& profile);
+
+struct BrowserMeasureOptions {
+  std::string base_url;  // the server's URL of the build: "http://127.0.0.1:41234/"
+  int runs = 5;
+  double navigation_timeout_ms = 30000;
+  Deadline deadline;  // of the whole measurement
+};
+
+// Runs every group `runs` times, each in a fresh browser context (cold
+// cache, new connections), and fills in the groups' samples. Throws
+// BrowserError (kMeasureTimeout when a navigation or the deadline runs out).
+void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, const CheckReport& check,
+                      MeasureReport* report);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_BROWSER_BROWSER_MEASURE_H_

@@ -1,0 +1,48 @@
+#ifndef NPSBUNDLE_BUDGET_CHECK_H_
+#define NPSBUNDLE_BUDGET_CHECK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "budget/analysis.h"
+#include "core/bundle_source.h"
+#include "budget/budget.h"
+#include "build/manifest.h"
+
+namespace npsbundle {
+
+// Finds and parses the build's manifest: `override_path` (a file on disk)
+// when given, else the first of kManifestPaths inside the build. Returns
+// nullopt when the build has none. Throws InputError when a manifest is
+// malformed or names a file the build lacks.
+std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path);
+
+// Throws InputError when the manifest names a file (`file`, `css`, `assets`)
+// that the build does not hold.
+void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
+                           const std::string& manifest_display_path);
+
+struct CheckInput {
+  std::string path;           // build folder or archive
+  std::string manifest_path;  // --manifest; empty: look inside the build
+  Budget budget;
+  unsigned threads = 0;
+  bool zstd = false;  // measure zstd even when no limit uses it (--zstd)
+  // Folder of the size cache; empty: no cache.
+  std::string cache_directory;
+};
+
+// The whole check: open, parse, measure, analyse. Throws InputError.
+CheckReport RunCheck(const CheckInput& input);
+
+// True when `path` is a regular file whose content starts with '{': a JSON
+// report saved with `check --format json`, not a build or an archive.
+bool IsJsonReportFile(const std::string& path);
+
+// Reads such a report from disk (see ReadJsonReport). Throws InputError.
+CheckReport LoadJsonReport(const std::string& path);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_BUDGET_CHECK_H_

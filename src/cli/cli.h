@@ -1,0 +1,32 @@
+#ifndef NPSBUNDLE_CLI_CLI_H_
+#define NPSBUNDLE_CLI_CLI_H_
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "core/exit_codes.h"
+
+namespace npsbundle {
+
+// What a subcommand does once its arguments are parsed. Each Add*Command
+// registers a subcommand on `app` and, when CLI11 selects it, stores its
+// action in `*action`. Actions throw InputError for bad input; RunCli is the
+// one place that catches it.
+using CommandAction = std::function<ExitCode()>;
+
+void AddCheckCommand(CLI::App& app, CommandAction* action);     // check_command.cc
+void AddDiffCommand(CLI::App& app, CommandAction* action);      // check_command.cc
+void AddInitCommand(CLI::App& app, CommandAction* action);      // init_command.cc
+void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_command.cc
+void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc
+void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
+void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
+
+// Parses argv, runs the chosen subcommand and returns the process exit code.
+// Errors go to stderr as one line: "npsbundle: error: <message>".
+int RunCli(int argc, char** argv);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_CLI_CLI_H_

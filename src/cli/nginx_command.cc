@@ -1,0 +1,82 @@
+// `npsbundle nginx`: argument parsing and output only; the config is
+// written by GenerateNginxConfig (nginx.cc).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "budget/budget.h"
+#include "core/bundle_source.h"
+#include "budget/check.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "deploy/nginx.h"
+
+namespace npsbundle {
+namespace {
+
+struct NginxFlags {
+  std::string path;
+  std::string manifest_path;
+  std::string budget_path;
+  std::string output;
+  NginxOptions options;
+};
+
+ExitCode RunNginx(NginxFlags flags) {
+  std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
+  std::optional<Manifest> manifest = LoadManifest(*source, flags.manifest_path);
+  if (!manifest) {
+    throw InputError(source->name() +
+                     ": no .vite/manifest.json (build with `build.manifest: true` in "
+                     "vite.config)");
+  }
+  flags.options.manifest_display_path =
+      flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
+  if (!flags.budget_path.empty()) flags.options.routes = LoadBudgetFile(flags.budget_path).routes;
+  std::string config = GenerateNginxConfig(*manifest, flags.options);
+  if (flags.output.empty() || flags.output == "-") {
+    std::cout << config;
+    return ExitCode::kOk;
+  }
+  // Written beside the target and renamed, so a running nginx reloading
+  // meanwhile never reads half a file.
+  std::string temporary = flags.output + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << config;
+    if (!out.flush()) throw InputError(flags.output + ": cannot write file");
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, flags.output, ec);
+  if (ec) throw InputError(flags.output + ": cannot write file: " + ec.message());
+  std::cerr << "npsbundle: wrote " << flags.output << "\n";
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
+void AddNginxCommand(CLI::App& app, CommandAction* action) {
+  auto flags = std::make_shared<NginxFlags>();
+  NginxOptions& options = flags->options;
+  CLI::App* cmd = app.add_subcommand(
+      "nginx", "Print an nginx server block serving a build like `npsbundle serve` does");
+  cmd->add_option("path", flags->path, "Build folder (dist/) or archive of one")->required();
+  cmd->add_option("--root", options.root, "Folder holding the build on the server")
+      ->capture_default_str();
+  cmd->add_option("--base", options.base, "Vite's `base` (\"/app/\" for a build made with it)")
+      ->capture_default_str();
+  cmd->add_option("--server-name", options.server_name, "The server_name directive's names")
+      ->capture_default_str();
+  cmd->add_option("--listen", options.listen, "The listen directive's argument")
+      ->capture_default_str();
+  cmd->add_option("--snippets", options.snippets_dir,
+                  "Where nginx-snippets/ is installed on the server")
+      ->capture_default_str();
+  cmd->add_option("--budget", flags->budget_path,
+                  "Budget file whose `routes` map adds per-route preload hints");
+  cmd->add_option("--manifest", flags->manifest_path, "Manifest file, if not inside the build");
+  cmd->add_option("-o,--output", flags->output, "Write the config to FILE instead of stdout");
+  cmd->callback([flags, action] { *action = [flags] { return RunNginx(*flags); }; });
+}
+
+}  // namespace npsbundle

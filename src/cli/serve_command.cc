@@ -1,0 +1,136 @@
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "budget/budget.h"
+#include "core/bundle_source.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "serve/serve.h"
+
+namespace npsbundle {
+namespace {
+
+struct ServeFlags {
+  std::string path;
+  ServeOptions options;
+  bool no_spa = false;
+  std::string budget;
+  std::optional<int> gzip_level;
+  std::optional<int> brotli_quality;
+};
+
+// Stops `server` on SIGINT or SIGTERM. The signals are blocked in every
+// thread (the mask is inherited by the server's workers) and taken here
+// synchronously, so no work happens in a signal handler.
+class SignalStopper {
+ public:
+  explicit SignalStopper(StaticServer* server) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+    thread_ = std::thread([this, server] {
+      timespec tick{0, 100 * 1000 * 1000};
+      while (!done_) {
+        if (sigtimedwait(&signals_, nullptr, &tick) > 0) {
+          // Repeated until Run returns: a stop that lands before the accept
+          // loop has started would otherwise be lost.
+          while (!done_) {
+            server->Stop();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+        }
+      }
+    });
+  }
+  ~SignalStopper() {
+    done_ = true;
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+
+ private:
+  sigset_t signals_;
+  sigset_t previous_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+ExitCode RunServe(ServeFlags flags) {
+  ServeOptions& options = flags.options;
+  options.base = NormalizeBase(options.base);
+  options.spa = !flags.no_spa;
+  if (options.port < 0 || options.port > 65535) {
+    throw InputError("--port " + std::to_string(options.port) + ": expected 0..65535");
+  }
+  if (!flags.budget.empty()) {
+    Budget budget = LoadBudgetFile(flags.budget);
+    options.routes = budget.routes;
+    options.levels = budget.levels;
+  }
+  if (flags.gzip_level) options.levels.gzip_level = *flags.gzip_level;
+  if (flags.brotli_quality) options.levels.brotli_quality = *flags.brotli_quality;
+  ValidateLevels(options.levels, "serve");
+
+  std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
+  StaticServer server(options, stdout);
+  server.Bind();
+  if (!IsLoopbackHost(options.host)) {
+    std::fprintf(stderr,
+                 "npsbundle: warning: listening on %s: serve is meant for local testing; "
+                 "production belongs behind nginx (see `npsbundle nginx`)\n",
+                 options.host.c_str());
+  }
+  auto started = std::chrono::steady_clock::now();
+  IndexReport report;
+  server.SetIndex(IndexForServe(*source, options, &report));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (const std::string& warning : report.warnings) {
+    std::fprintf(stderr, "npsbundle: warning: %s\n", warning.c_str());
+  }
+  if (report.compressed_in_memory > 0) {
+    std::fprintf(stderr,
+                 "npsbundle: compressed %zu text files in memory in %.1f s (no .br/.gz beside "
+                 "them; `npsbundle compress %s` writes them)\n",
+                 report.compressed_in_memory, seconds, flags.path.c_str());
+  }
+  std::printf("npsbundle serve: %s (%zu files from %s)\n", server.url().c_str(), report.files,
+              flags.path.c_str());
+  std::fflush(stdout);
+  {
+    SignalStopper signals(&server);
+    server.Run();
+  }
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CommandAction* action) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve a Vite build the way a careful production server would");
+  cmd->add_option("PATH", flags->path, "Build folder, or a .tar.gz/.zip of one")->required();
+  cmd->add_option("--host", flags->options.host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", flags->options.port, "Port; 0 picks a free one and prints it")
+      ->capture_default_str();
+  cmd->add_option("--base", flags->options.base, "Vite's `base` the build was made with, e.g. /app/")
+      ->capture_default_str();
+  cmd->add_flag("--no-spa", flags->no_spa, "No index.html fallback for client-side routes");
+  cmd->add_flag("--serve-maps", flags->options.serve_maps, "Serve *.map source maps (404 otherwise)");
+  cmd->add_flag("--quiet", flags->options.quiet, "No access log");
+  cmd->add_option("--budget", flags->budget,
+                  "Budget file: its `routes` add preload hints, its levels compress in memory");
+  cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1..9 for in-memory compression (9)");
+  cmd->add_option("--brotli-quality", flags->brotli_quality,
+                  "brotli quality 0..11 for in-memory compression (11)");
+  cmd->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });
+}
+
+}  // namespace npsbundle

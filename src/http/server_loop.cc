@@ -1,0 +1,602 @@
+#include "http/server_loop.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "core/sigpipe_block.h"
+#include "http/semantics.h"
+
+namespace npsbundle {
+namespace {
+
+using Millis = int64_t;
+
+// Bodies from this size on are sent with sendfile (head by sendmsg, then the
+// body: two calls); smaller ones go with the head in one sendmsg, whose copy
+// costs less than the second call. Measured with bench/run: see ANALYSIS.md.
+constexpr size_t kSendfileMinBytes = 16 * 1024;
+
+Millis NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t MicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int DefaultThreads() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  return std::clamp(cpus, 1, 16);
+}
+
+// The Date field value, formatted once a second per thread.
+std::string_view CachedDate() {
+  thread_local time_t second = -1;
+  thread_local std::string text;
+  time_t now = std::time(nullptr);
+  if (now != second) {
+    second = now;
+    text = FormatHttpDate(static_cast<int64_t>(now));
+  }
+  return text;
+}
+
+// Tags that tell the listener and the stop eventfd apart from connections in
+// epoll_event.data.ptr.
+char kListenTag;
+char kStopTag;
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr int kMaxEvents = 256;
+
+}  // namespace
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+void AppendResponseHead(const HttpResponse& response, std::string_view date, bool keep_alive,
+                        int minor_version, std::string* out) {
+  char number[24];
+  out->append("HTTP/1.1 ");
+  out->append(number, std::to_chars(number, number + sizeof number, response.status).ptr);
+  out->push_back(' ');
+  out->append(ReasonPhrase(response.status));
+  out->append("\r\nDate: ");
+  out->append(date);
+  out->append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    out->append(name);
+    out->append(": ");
+    out->append(value);
+    out->append("\r\n");
+  }
+  // For HEAD and 304 this is the length a GET would get (RFC 9110 §8.6).
+  out->append("Content-Length: ");
+  out->append(number, std::to_chars(number, number + sizeof number, response.content_length).ptr);
+  out->append("\r\n");
+  if (!keep_alive) {
+    out->append("Connection: close\r\n");
+  } else if (minor_version == 0) {
+    out->append("Connection: keep-alive\r\n");
+  }
+  out->append("\r\n");
+}
+
+// One event-loop thread: its own epoll set, the shared listener, and the
+// connections it accepted.
+class ServeLoop::Worker {
+ public:
+  Worker(ServeLoop* loop, int listen_fd, const HttpHandler* handler, const LogFunction* log)
+      : loop_(loop), options_(loop->options_), listen_fd_(listen_fd), handler_(handler), log_(log) {}
+  ~Worker() {
+    while (!connections_.empty()) CloseNow(connections_.back().get());
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  }
+
+  void Run();
+
+ private:
+  enum class Phase {
+    kIdle,       // waiting for the first byte of a request
+    kReading,    // some bytes of a head received
+    kWriting,    // a response partly sent; reading paused
+    kLingering,  // our side shut down; discarding input until EOF
+  };
+  struct Connection {
+    int fd = -1;
+    size_t slot = 0;  // index in connections_
+    Phase phase = Phase::kIdle;
+    Millis deadline = 0;
+    std::string in;
+    size_t in_start = 0;
+    HttpRequestParser parser;
+    size_t requests = 0;
+    bool close_after = false;
+    bool waiting_to_write = false;  // epoll interest switched to EPOLLOUT
+    // The response being written.
+    HttpResponse response;
+    std::string head;
+    std::string_view body;
+    size_t sent = 0;
+    int64_t started_micros = 0;
+  };
+
+  void Accept();
+  void Register(int fd);
+  void OnEvent(Connection* connection, uint32_t events);
+  void OnReadable(Connection* connection);
+  void ProcessBuffered(Connection* connection);
+  void Respond(Connection* connection, HttpResponse response, bool keep_alive, int minor_version);
+  void Write(Connection* connection);
+  void Finished(Connection* connection);
+  void Linger(Connection* connection);
+  void CloseNow(Connection* connection);
+  void Sweep();
+  void BeginStop();
+  void SetInterest(Connection* connection, uint32_t events);
+
+  ServeLoop* loop_;
+  const LoopOptions& options_;
+  int listen_fd_;
+  const HttpHandler* handler_;
+  const LogFunction* log_;
+  int epoll_fd_ = -1;
+  Millis now_ = 0;
+  Millis next_sweep_ = 0;
+  Millis accept_paused_until_ = 0;  // after EMFILE: the listener is out of the set until then
+  bool listening_ = false;
+  bool stopping_ = false;
+  Millis drain_deadline_ = 0;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> closed_;  // freed after each batch of events
+  char scratch_[kReadChunk];
+};
+
+void ServeLoop::Worker::Run() {
+  // sendfile has no MSG_NOSIGNAL: a client gone mid-body must be an EPIPE.
+  SigpipeBlock no_sigpipe;
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return;
+  now_ = NowMillis();
+  next_sweep_ = now_ + 1000;
+  epoll_event stop_event{};
+  stop_event.events = EPOLLIN;
+  stop_event.data.ptr = &kStopTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, loop_->stop_fd_, &stop_event);
+  epoll_event listen_event{};
+  // One listener shared by every worker; EPOLLEXCLUSIVE wakes one of them
+  // per new connection instead of all.
+  listen_event.events = EPOLLIN | EPOLLEXCLUSIVE;
+  listen_event.data.ptr = &kListenTag;
+  listening_ = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listen_event) == 0;
+  if (loop_->stopping_) BeginStop();
+
+  epoll_event events[kMaxEvents];
+  while (true) {
+    int timeout = stopping_ || accept_paused_until_ ? 100 : 1000;
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
+    if (n < 0 && errno != EINTR) break;
+    now_ = NowMillis();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[i].data.ptr;
+      if (tag == &kListenTag) {
+        Accept();
+      } else if (tag == &kStopTag) {
+        BeginStop();
+      } else {
+        OnEvent(static_cast<Connection*>(tag), events[i].events);
+      }
+    }
+    closed_.clear();
+    if (now_ >= next_sweep_ || stopping_ || accept_paused_until_) Sweep();
+    closed_.clear();
+    if (stopping_ && connections_.empty()) break;
+  }
+}
+
+void ServeLoop::Worker::BeginStop() {
+  if (stopping_) return;
+  stopping_ = true;
+  drain_deadline_ = now_ + options_.drain_timeout_ms;
+  // The eventfd stays readable; leaving it in the set would spin the loop.
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, loop_->stop_fd_, nullptr);
+  if (listening_) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  listening_ = false;
+  // Shutting the listener down (not closing it: other workers still hold it
+  // in their sets) refuses new connections at once instead of leaving them
+  // in the backlog until exit.
+  if (!loop_->listener_shut_.exchange(true)) ::shutdown(listen_fd_, SHUT_RDWR);
+  // Connections between requests are closed now; those writing finish.
+  for (size_t i = connections_.size(); i-- > 0;) {
+    Connection* connection = connections_[i].get();
+    if (connection->phase == Phase::kWriting) {
+      connection->close_after = true;
+    } else {
+      CloseNow(connection);
+    }
+  }
+}
+
+void ServeLoop::Worker::Accept() {
+  // A bounded batch, so one worker does not take a burst of connections
+  // that others could share.
+  for (int i = 0; i < 64 && listening_; ++i) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the listener would stay readable and spin the
+        // loop. Leave it out of the set for a moment; the backlog waits.
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        listening_ = false;
+        accept_paused_until_ = now_ + 100;
+      }
+      return;  // EAGAIN, or the listener was shut down by Stop
+    }
+    if (loop_->open_connections_.fetch_add(1) >= options_.max_connections) {
+      // Over the cap: closing at once tells the client to retry, which a
+      // backlog that silently fills would not.
+      loop_->open_connections_.fetch_sub(1);
+      ::close(fd);
+      continue;
+    }
+    Register(fd);
+  }
+}
+
+void ServeLoop::Worker::Register(int fd) {
+  int yes = 1;
+  // Each response is one sendmsg, but its tail must not wait for an ACK.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  auto connection = std::make_unique<Connection>();
+  connection->parser = HttpRequestParser(options_.limits);
+  connection->fd = fd;
+  connection->slot = connections_.size();
+  connection->phase = Phase::kIdle;
+  connection->deadline = now_ + options_.header_timeout_ms;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP;
+  event.data.ptr = connection.get();
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    ::close(fd);
+    loop_->open_connections_.fetch_sub(1);
+    return;
+  }
+  connections_.push_back(std::move(connection));
+}
+
+void ServeLoop::Worker::SetInterest(Connection* connection, uint32_t events) {
+  epoll_event event{};
+  event.events = events;
+  event.data.ptr = connection;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd, &event) != 0) CloseNow(connection);
+}
+
+void ServeLoop::Worker::OnEvent(Connection* connection, uint32_t events) {
+  if (connection->fd < 0) return;  // closed earlier in this batch
+  if (connection->phase == Phase::kWriting) {
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      CloseNow(connection);
+    } else if (events & EPOLLOUT) {
+      Write(connection);
+    }
+    return;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) OnReadable(connection);
+}
+
+void ServeLoop::Worker::OnReadable(Connection* connection) {
+  size_t max_buffered = options_.limits.max_head + 1;  // one byte over tells "too long"
+  while (connection->fd >= 0 && connection->phase != Phase::kWriting) {
+    size_t pending = connection->in.size() - connection->in_start;
+    size_t room = connection->phase == Phase::kLingering ? sizeof scratch_
+                                                          : std::min(sizeof scratch_, max_buffered - pending);
+    if (room == 0) return;  // unreachable: the parser fails before the buffer fills
+    ssize_t n = ::recv(connection->fd, scratch_, room, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) CloseNow(connection);
+      return;
+    }
+    if (n == 0) {
+      // The client closed (or half-closed) its side: nothing more can
+      // arrive, and a request cut short is not answered.
+      CloseNow(connection);
+      return;
+    }
+    if (connection->phase == Phase::kLingering) continue;
+    connection->in.append(scratch_, static_cast<size_t>(n));
+    ProcessBuffered(connection);
+    if (static_cast<size_t>(n) < room) return;  // drained; level-triggered epoll reports more
+  }
+}
+
+void ServeLoop::Worker::ProcessBuffered(Connection* connection) {
+  while (connection->fd >= 0 && connection->phase != Phase::kWriting &&
+         connection->phase != Phase::kLingering) {
+    std::string_view pending = std::string_view(connection->in).substr(connection->in_start);
+    if (pending.empty()) {
+      connection->in.clear();
+      connection->in_start = 0;
+      return;
+    }
+    if (connection->phase == Phase::kIdle) {
+      connection->phase = Phase::kReading;
+      connection->deadline = now_ + options_.header_timeout_ms;
+    }
+    HttpRequestParser& parser = connection->parser;
+    HttpRequestParser::State state = parser.Parse(pending);
+    if (state == HttpRequestParser::State::kNeedMore) {
+      // Keep the partial head at the front so the buffer stays bounded.
+      if (connection->in_start > 0) {
+        connection->in.erase(0, connection->in_start);
+        connection->in_start = 0;
+      }
+      return;
+    }
+    connection->started_micros = MicrosNow();
+    if (state == HttpRequestParser::State::kError) {
+      HttpResponse error = handler_->Refuse(parser.error_status());
+      if (parser.method() == "HEAD") error.send_body = false;
+      Respond(connection, std::move(error), false, 1);
+      return;
+    }
+    connection->in_start += parser.head_size();
+    ++connection->requests;
+    bool keep_alive = parser.keep_alive() && !stopping_ &&
+                      connection->requests < options_.max_requests_per_connection;
+    HttpResponse response = handler_->Handle(parser.request());
+    // Every answer to HEAD goes without a body, errors included (RFC 9110
+    // §9.3.2): a body here would be read as the next response.
+    if (parser.request().method == "HEAD") response.send_body = false;
+    Respond(connection, std::move(response), keep_alive, parser.minor_version());
+  }
+}
+
+void ServeLoop::Worker::Respond(Connection* connection, HttpResponse response, bool keep_alive,
+                                int minor_version) {
+  connection->close_after = !keep_alive;
+  connection->response = std::move(response);
+  connection->body = connection->response.send_body ? connection->response.payload() : std::string_view();
+  connection->head.clear();
+  AppendResponseHead(connection->response, CachedDate(), keep_alive, minor_version, &connection->head);
+  connection->sent = 0;
+  connection->phase = Phase::kWriting;
+  Write(connection);
+}
+
+void ServeLoop::Worker::Write(Connection* connection) {
+  const std::string& head = connection->head;
+  std::string_view body = connection->body;
+  const HttpResponse& response = connection->response;
+  size_t total = head.size() + body.size();
+  // A large body goes from the index's memory file by sendfile, so the
+  // kernel queues its pages instead of copying them (nginx does the same
+  // from the page cache); a small one rides in the head's sendmsg.
+  bool from_file = response.body_fd >= 0 && body.size() >= kSendfileMinBytes;
+  while (connection->sent < total) {
+    size_t sent = connection->sent;
+    ssize_t n;
+    if (from_file && sent >= head.size()) {
+      off_t offset = static_cast<off_t>(response.body_offset + (sent - head.size()));
+      n = ::sendfile(connection->fd, response.body_fd, &offset, total - sent);
+    } else {
+      iovec parts[2];
+      int count = 0;
+      if (sent < head.size()) {
+        parts[count++] = {const_cast<char*>(head.data()) + sent, head.size() - sent};
+        sent = 0;
+      } else {
+        sent -= head.size();
+      }
+      if (!from_file && !body.empty()) {
+        parts[count++] = {const_cast<char*>(body.data()) + sent, body.size() - sent};
+      }
+      msghdr message{};
+      message.msg_iov = parts;
+      message.msg_iovlen = static_cast<size_t>(count);
+      // sendmsg rather than writev: MSG_NOSIGNAL, so a client that went away
+      // is an EPIPE here instead of SIGPIPE for the process. MSG_MORE holds
+      // a head back until sendfile adds the body to it.
+      n = ::sendmsg(connection->fd, &message, MSG_NOSIGNAL | (from_file ? MSG_MORE : 0));
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Resume on EPOLLOUT; reading pauses so pipelined requests wait.
+        connection->deadline = now_ + options_.send_timeout_ms;
+        if (!connection->waiting_to_write) {
+          connection->waiting_to_write = true;
+          SetInterest(connection, EPOLLOUT);
+        }
+        return;
+      }
+      CloseNow(connection);
+      return;
+    }
+    if (n == 0) {  // no progress and no error: never spin on it
+      CloseNow(connection);
+      return;
+    }
+    connection->sent += static_cast<size_t>(n);
+    connection->deadline = now_ + options_.send_timeout_ms;
+  }
+  Finished(connection);
+}
+
+void ServeLoop::Worker::Finished(Connection* connection) {
+  if (*log_) {
+    const HttpResponse& response = connection->response;
+    std::optional<std::string> encoding = response.Header("Content-Encoding");
+    ServedRequest served;
+    served.method = connection->parser.method();
+    served.target = connection->parser.target();
+    served.status = response.status;
+    served.encoding = encoding ? std::string_view(*encoding) : std::string_view();
+    served.body_bytes = connection->body.size();
+    served.micros = MicrosNow() - connection->started_micros;
+    (*log_)(served);
+  }
+  connection->response.owned_body.clear();
+  connection->body = {};
+  connection->parser.Reset();
+  if (connection->close_after || stopping_) {
+    Linger(connection);
+    return;
+  }
+  connection->phase = Phase::kIdle;
+  connection->deadline = now_ + options_.idle_timeout_ms;
+  if (connection->waiting_to_write) {
+    connection->waiting_to_write = false;
+    SetInterest(connection, EPOLLIN | EPOLLRDHUP);
+  }
+  ProcessBuffered(connection);
+}
+
+void ServeLoop::Worker::Linger(Connection* connection) {
+  if (stopping_) {
+    CloseNow(connection);
+    return;
+  }
+  // Closing with unread input makes the kernel send RST, which can destroy
+  // the response before the client reads it. Half-close and drain instead,
+  // as nginx's lingering_close does, for a bounded time.
+  ::shutdown(connection->fd, SHUT_WR);
+  connection->phase = Phase::kLingering;
+  connection->deadline = now_ + options_.linger_timeout_ms;
+  connection->in.clear();
+  connection->in_start = 0;
+  if (connection->waiting_to_write) {
+    connection->waiting_to_write = false;
+    SetInterest(connection, EPOLLIN | EPOLLRDHUP);
+  }
+}
+
+void ServeLoop::Worker::CloseNow(Connection* connection) {
+  if (connection->fd < 0) return;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
+  ::close(connection->fd);
+  connection->fd = -1;
+  loop_->open_connections_.fetch_sub(1);
+  // Swap-remove; the object itself lives until the end of the event batch,
+  // since later events of the batch may still point at it.
+  size_t slot = connection->slot;
+  std::unique_ptr<Connection> owned = std::move(connections_[slot]);
+  if (slot + 1 != connections_.size()) {
+    connections_[slot] = std::move(connections_.back());
+    connections_[slot]->slot = slot;
+  }
+  connections_.pop_back();
+  closed_.push_back(std::move(owned));
+}
+
+void ServeLoop::Worker::Sweep() {
+  next_sweep_ = now_ + 1000;
+  if (accept_paused_until_ && now_ >= accept_paused_until_ && !stopping_) {
+    accept_paused_until_ = 0;
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLEXCLUSIVE;
+    event.data.ptr = &kListenTag;
+    listening_ = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event) == 0;
+  }
+  bool drained = stopping_ && now_ >= drain_deadline_;
+  for (size_t i = connections_.size(); i-- > 0;) {
+    Connection* connection = connections_[i].get();
+    if (drained) {
+      CloseNow(connection);
+      continue;
+    }
+    if (now_ < connection->deadline) continue;
+    if (connection->phase == Phase::kReading) {
+      // A head that takes too long (slow loris): say so, then close.
+      connection->started_micros = MicrosNow();
+      Respond(connection, handler_->Refuse(408), false, 1);
+    } else {
+      CloseNow(connection);
+    }
+  }
+}
+
+ServeLoop::ServeLoop(LoopOptions options) : options_(options) {
+  if (options_.threads <= 0) options_.threads = DefaultThreads();
+  // Leave descriptors for the process itself; past the cap connections are
+  // closed at once rather than failing accept.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur > 64) {
+    options_.max_connections = std::min<size_t>(options_.max_connections, files.rlim_cur - 64);
+  }
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+ServeLoop::~ServeLoop() {
+  if (stop_fd_ >= 0) ::close(stop_fd_);
+}
+
+void ServeLoop::Stop() {
+  stopping_ = true;
+  uint64_t one = 1;
+  // A full counter (never, in practice) is still readable, which is all
+  // the workers need.
+  [[maybe_unused]] ssize_t n = ::write(stop_fd_, &one, sizeof one);
+}
+
+void ServeLoop::Run(int listen_fd, std::shared_ptr<const HttpHandler> handler, LogFunction log) {
+  if (!handler) throw std::invalid_argument("ServeLoop::Run needs a handler");
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < options_.threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(this, listen_fd, handler.get(), &log));
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers.size(); ++i) {
+    threads.emplace_back([&workers, i] { workers[i]->Run(); });
+  }
+  workers[0]->Run();
+  for (std::thread& thread : threads) thread.join();
+}
+
+}  // namespace npsbundle

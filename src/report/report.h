@@ -1,0 +1,43 @@
+#ifndef NPSBUNDLE_REPORT_REPORT_H_
+#define NPSBUNDLE_REPORT_REPORT_H_
+
+#include <string>
+#include <string_view>
+
+#include "budget/analysis.h"
+
+namespace npsbundle {
+
+enum class ReportFormat { kText, kJson, kJunit, kGithub, kMarkdown, kHtml };
+
+// Parses "text", "json", "junit", "github", "markdown", "html"; false otherwise.
+bool ParseReportFormat(std::string_view name, ReportFormat* format);
+
+struct ReportDiff;  // diff.h
+
+struct RenderOptions {
+  bool color = false;  // ANSI colour in the text format (TTY without NO_COLOR)
+  // The change against a baseline report (check --baseline), or nullptr.
+  // Must outlive the call.
+  const ReportDiff* diff = nullptr;
+};
+
+// Renders the report. Renderers only format: every figure and verdict comes
+// from `report`.
+std::string RenderReport(const CheckReport& report, ReportFormat format, const RenderOptions& options);
+
+std::string RenderText(const CheckReport& report, const RenderOptions& options);
+std::string RenderJson(const CheckReport& report, const ReportDiff* diff = nullptr);  // schema: README "JSON report"
+std::string RenderJunit(const CheckReport& report);     // one testcase per rule result
+std::string RenderGithub(const CheckReport& report);    // ::error / ::notice workflow commands
+// $GITHUB_STEP_SUMMARY / PR comment. With a diff it is laid out as a PR
+// comment: a one-line verdict with the change, what changed most, collapsed details.
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr);
+
+// One line: "npsbundle: PASS: 14 rules within budget" or
+// "npsbundle: FAIL: 2 of 14 rules over budget (initial, chunk)".
+std::string VerdictLine(const CheckReport& report);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_REPORT_REPORT_H_

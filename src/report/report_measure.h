@@ -1,0 +1,27 @@
+#ifndef NPSBUNDLE_REPORT_REPORT_MEASURE_H_
+#define NPSBUNDLE_REPORT_REPORT_MEASURE_H_
+
+#include <string>
+
+#include "browser/browser_measure.h"
+
+namespace npsbundle {
+
+// Renderers of `measure`'s result; they compute nothing but percentiles and
+// the estimate's error from the samples.
+//
+// The error of an estimate is estimate − measured (ms; positive: the
+// estimate is pessimistic), and the ratio measured / estimate, both taken
+// at the p50 of "arrived" (the time until the group's files had arrived,
+// which is what the estimate models).
+
+// A table for people: estimate, arrived p50/p95, load event p50/p95, error,
+// bytes against what `check` reports.
+std::string RenderMeasureText(const MeasureReport& report);
+
+// JSON in the style of `check --format json` (schema in the README).
+std::string RenderMeasureJson(const MeasureReport& report);
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_REPORT_REPORT_MEASURE_H_

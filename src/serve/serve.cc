@@ -1,0 +1,184 @@
+#include "serve/serve.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "http/server_loop.h"
+
+namespace npsbundle {
+namespace {
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 2048)) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    out += byte < 0x21 || byte >= 0x7F ? '?' : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string NormalizeBase(const std::string& base) {
+  std::string trimmed = base;
+  if (trimmed.find("://") != std::string::npos || trimmed.find_first_of("?#\\") != std::string::npos) {
+    throw InputError("--base " + base + ": expected a path such as /app/");
+  }
+  std::string out = "/";
+  size_t pos = 0;
+  while (pos <= trimmed.size()) {
+    size_t slash = trimmed.find('/', pos);
+    if (slash == std::string::npos) slash = trimmed.size();
+    std::string segment = trimmed.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") throw InputError("--base " + base + ": \"..\" is not allowed");
+    out += segment + "/";
+  }
+  return out;
+}
+
+std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
+                                                 const ServeOptions& options, IndexReport* report) {
+  IndexOptions index_options;
+  index_options.levels = options.levels;
+  index_options.base = options.base;
+  index_options.routes = options.routes;
+  index_options.serve_maps = options.serve_maps;
+  return std::make_shared<const StaticIndex>(StaticIndex::Build(source, index_options, report));
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+struct StaticServer::Impl {
+  Impl(const ServeOptions& options_in, std::FILE* log_in)
+      : options(options_in), log(options_in.quiet ? nullptr : log_in) {}
+  ~Impl() {
+    if (listen_fd >= 0) ::close(listen_fd);
+  }
+
+  void Log(const ServedRequest& served);
+
+  ServeOptions options;
+  std::shared_ptr<const RequestHandler> handler;  // set before Run
+  std::FILE* log;
+  std::mutex log_mutex;
+  ServeLoop loop;
+  std::thread thread;
+  int listen_fd = -1;
+};
+
+void StaticServer::Impl::Log(const ServedRequest& served) {
+  char line[4300];
+  int n = std::snprintf(line, sizeof line, "%s %s %d %s %llu %lldus\n",
+                        served.method.empty() ? "-" : Printable(served.method).c_str(),
+                        served.target.empty() ? "-" : Printable(served.target).c_str(), served.status,
+                        served.encoding.empty() ? "identity" : std::string(served.encoding).c_str(),
+                        static_cast<unsigned long long>(served.body_bytes),
+                        static_cast<long long>(served.micros));
+  std::lock_guard<std::mutex> lock(log_mutex);
+  std::fwrite(line, 1, static_cast<size_t>(std::min<int>(n, sizeof line - 1)), log);
+  std::fflush(log);
+}
+
+StaticServer::StaticServer(const ServeOptions& options, std::FILE* log)
+    : impl_(std::make_unique<Impl>(options, log)) {}
+
+StaticServer::StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
+                           std::FILE* log)
+    : StaticServer(options, log) {
+  SetIndex(std::move(index));
+}
+
+void StaticServer::SetIndex(std::shared_ptr<const StaticIndex> index) {
+  impl_->handler = std::make_shared<const RequestHandler>(
+      std::move(index), HandlerOptions{impl_->options.base, impl_->options.spa});
+}
+
+StaticServer::~StaticServer() {
+  Stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int StaticServer::Bind() {
+  const ServeOptions& options = impl_->options;
+  std::string address = options.host + ":" + std::to_string(options.port);
+  std::string host = options.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* results = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(options.port).c_str(), &hints, &results) != 0) {
+    throw InputError(address + ": cannot listen: cannot resolve or bind that host");
+  }
+  int error = 0;
+  int fd = -1;
+  for (addrinfo* ai = results; ai && fd < 0; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      error = errno;
+      continue;
+    }
+    // SO_REUSEADDR only: SO_REUSEPORT would let a second server bind a port
+    // that is already in use and silently share its traffic.
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      error = errno;
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(results);
+  if (fd < 0) {
+    std::string why = error == EADDRINUSE ? "address already in use (another server? try --port 0)"
+                      : error == EACCES   ? "permission denied (ports below 1024 need privileges)"
+                      : error == EADDRNOTAVAIL ? "no such address on this machine"
+                                               : "cannot resolve or bind that host";
+    throw InputError(address + ": cannot listen: " + why);
+  }
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  impl_->listen_fd = fd;
+  return port_;
+}
+
+void StaticServer::Run() {
+  ServeLoop::LogFunction log;
+  if (impl_->log) log = [this](const ServedRequest& served) { impl_->Log(served); };
+  impl_->loop.Run(impl_->listen_fd, impl_->handler, std::move(log));
+}
+
+int StaticServer::Start() {
+  int port = Bind();
+  // The socket listens from Bind on: connections wait in the backlog until
+  // the loop accepts them, so there is nothing to wait for here.
+  impl_->thread = std::thread([this] { Run(); });
+  return port;
+}
+
+void StaticServer::Stop() { impl_->loop.Stop(); }
+
+std::string StaticServer::url() const {
+  std::string host = impl_->options.host;
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port_) + impl_->options.base;
+}
+
+}  // namespace npsbundle

@@ -1,0 +1,83 @@
+#ifndef NPSBUNDLE_SERVE_SERVE_H_
+#define NPSBUNDLE_SERVE_SERVE_H_
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/bundle_source.h"
+#include "core/compression.h"
+#include "serve/serve_handler.h"
+#include "serve/static_index.h"
+
+namespace npsbundle {
+
+// Options of `npsbundle serve`; the flags fill this struct.
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 4173;         // vite preview's default; 0 picks a free port
+  std::string base = "/";  // Vite's base; normalised to start and end with '/'
+  bool spa = true;
+  bool serve_maps = false;
+  bool quiet = false;  // no access log
+  CompressionLevels levels;
+  std::map<std::string, std::string> routes;  // URL path -> manifest key
+};
+
+// "/app/" from "app", "/app", "app/" or "/app/"; "/" from "" or "/". Throws
+// InputError for a base that is a URL or holds "..", "?", "#" or "\".
+std::string NormalizeBase(const std::string& base);
+
+// Indexes a build for serving with the options' levels, base and routes.
+std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
+                                                 const ServeOptions& options, IndexReport* report);
+
+// True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackHost(const std::string& host);
+
+// An HTTP/1.1 server for one indexed build, on ServeLoop (epoll, one thread
+// per core). Usable in process (tests bind port 0, Start, then Stop) and from
+// the CLI (Bind, Run).
+class StaticServer {
+ public:
+  // `log` gets one access-log line per request unless options.quiet; it may
+  // be nullptr. It must outlive the server.
+  StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
+               std::FILE* log);
+  // Without an index yet: Bind first (a busy port fails before seconds of
+  // start-up compression), then SetIndex, then Run.
+  StaticServer(const ServeOptions& options, std::FILE* log);
+  void SetIndex(std::shared_ptr<const StaticIndex> index);
+  ~StaticServer();  // stops and joins a server started with Start
+  StaticServer(const StaticServer&) = delete;
+  StaticServer& operator=(const StaticServer&) = delete;
+
+  // Binds options.host:options.port (0 = any free port) and returns the
+  // port. Throws InputError naming the address when binding fails ("address
+  // already in use").
+  int Bind();
+  // Accepts connections until Stop, then lets responses in flight finish
+  // (at most 2 s) and returns; call after Bind and SetIndex.
+  void Run();
+  // Bind, then Run on a background thread; returns the port once the server
+  // accepts connections.
+  int Start();
+  // Stops accepting (the listening socket refuses new connections) and
+  // makes Run return once responses in flight are sent; safe from any
+  // thread, before or during Run.
+  void Stop();
+
+  int port() const { return port_; }
+  // "http://127.0.0.1:4173/app/"
+  std::string url() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = -1;
+};
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_SERVE_SERVE_H_

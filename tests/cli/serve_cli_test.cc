@@ -1,0 +1,82 @@
+// Runs the real `npsbundle serve` binary: start-up line, access log, signals,
+// and the input errors that must exit 2.
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <chrono>
+#include <regex>
+
+#include "core/compression.h"
+#include "support/serve_test_support.h"
+#include "support/test_support.h"
+
+namespace npsbundle::testing {
+namespace {
+
+const std::regex kUrl(R"(http://127\.0\.0\.1:(\d+)/)");
+
+TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT", "[serve_cli]") {
+  for (int signal : {SIGTERM, SIGINT}) {
+    ServeProcess server({Fixture("good"), "--port", "0"});
+    std::string port_text = server.WaitFor(kUrl, std::chrono::seconds(30));
+    REQUIRE_FALSE(port_text.empty());
+    int port = std::stoi(port_text);
+    RawResponse r = Request(port, "GET", "/assets/vendor-react-D-9X1o8U.js", {{"Accept-Encoding", "br"}});
+    CHECK(r.status == 200);
+    CHECK(r.Header("content-encoding") == "br");
+    CHECK(BrotliDecompress(r.body) == ReadFile(Fixture("good") + "/assets/vendor-react-D-9X1o8U.js"));
+    // Access log: method, path, status, encoding, bytes, microseconds.
+    std::string log_line = server.WaitFor(
+        std::regex(R"(GET /assets/vendor-react-D-9X1o8U\.js 200 br (\d+) \d+us)"), std::chrono::seconds(5));
+    CHECK(log_line == std::to_string(r.body.size()));
+    CHECK(server.Stop(signal) == 0);
+    CHECK(server.err().find("compressed") != std::string::npos);  // the in-memory log line
+  }
+}
+
+TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {
+  ServeProcess server({Fixture("good"), "--port", "0", "--quiet", "--host", "0.0.0.0",
+                       "--budget", std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/default.json",
+                       "--brotli-quality", "4"});
+  std::string port_text = server.WaitFor(std::regex(R"(http://0\.0\.0\.0:(\d+)/)"), std::chrono::seconds(30));
+  REQUIRE_FALSE(port_text.empty());
+  int port = std::stoi(port_text);
+  CHECK(Request(port, "GET", "/").status == 200);
+  // The budget's route map adds the lazy page's chunks to a deep link.
+  std::vector<std::string> links = Request(port, "GET", "/oracle").All("link");
+  CHECK(std::count(links.begin(), links.end(),
+                   "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin") == 1);
+  CHECK(std::count(links.begin(), links.end(),
+                   "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style") == 1);
+  CHECK(server.Stop(SIGTERM) == 0);
+  CHECK(server.out().find("GET /") == std::string::npos);
+  CHECK(server.err().find("warning: listening on 0.0.0.0") != std::string::npos);
+}
+
+TEST_CASE("serve binary: busy port and bad input exit 2", "[serve_cli]") {
+  ServerScope busy(GoodIndex());
+  CommandResult taken = RunNpsbundle({"serve", Fixture("good"), "--port", std::to_string(busy.port()),
+                                      "--brotli-quality", "1"});
+  CHECK(taken.exit_code == 2);
+  CHECK(taken.err.find("npsbundle: error: 127.0.0.1:" + std::to_string(busy.port()) +
+                       ": cannot listen: address already in use") != std::string::npos);
+
+  CommandResult missing = RunNpsbundle({"serve", "no/such/dist"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "npsbundle: error: no/such/dist: no such file or folder\n");
+
+  TempDir temp;
+  WriteFile(temp / "junk.tar.gz", "not an archive");
+  CommandResult junk = RunNpsbundle({"serve", temp / "junk.tar.gz"});
+  CHECK(junk.exit_code == 2);
+  CHECK(junk.err.find("not a readable archive") != std::string::npos);
+
+  CHECK(RunNpsbundle({"serve", Fixture("good"), "--port", "70000"}).exit_code == 2);
+  CHECK(RunNpsbundle({"serve", Fixture("good"), "--gzip-level", "12"}).exit_code == 2);
+  CHECK(RunNpsbundle({"serve", Fixture("good"), "--base", "https://cdn/"}).exit_code == 2);
+}
+
+}  // namespace
+}  // namespace npsbundle::testing

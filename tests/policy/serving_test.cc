@@ -1,0 +1,72 @@
+#include "policy/serving.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace npsbundle {
+namespace {
+
+TEST_CASE("ContentTypeFor knows what a Vite build holds", "[policy]") {
+  CHECK(ContentTypeFor("assets/x.js") == "text/javascript; charset=utf-8");
+  CHECK(ContentTypeFor("assets/X.JS") == "text/javascript; charset=utf-8");
+  CHECK(ContentTypeFor("assets/x.mjs") == "text/javascript; charset=utf-8");
+  CHECK(ContentTypeFor("assets/x.css") == "text/css; charset=utf-8");
+  CHECK(ContentTypeFor("index.html") == "text/html; charset=utf-8");
+  CHECK(ContentTypeFor("logo.svg") == "image/svg+xml");
+  CHECK(ContentTypeFor("data.json") == "application/json");
+  CHECK(ContentTypeFor("x.wasm") == "application/wasm");
+  CHECK(ContentTypeFor("site.webmanifest") == "application/manifest+json");
+  CHECK(ContentTypeFor("f.woff2") == "font/woff2");
+  CHECK(ContentTypeFor("i.png") == "image/png");
+  CHECK(ContentTypeFor("favicon.ico") == "image/x-icon");
+  CHECK(ContentTypeFor("README") == "application/octet-stream");
+  CHECK(ContentTypeFor(".env") == "application/octet-stream");
+  CHECK(IsAssetExtension("assets/x.js"));
+  CHECK_FALSE(IsAssetExtension("page.html"));
+  CHECK_FALSE(IsAssetExtension("users/john.doe"));
+}
+
+TEST_CASE("hashed assets are immutable, HTML and unhashed files revalidate", "[policy]") {
+  CHECK(IsImmutable("assets/index-AbCd1234.js", true));
+  CHECK(IsImmutable("assets/index-AbCd1234.js", false));
+  CHECK(IsImmutable("assets/logo.svg", true));  // listed by the manifest under assets/
+  CHECK_FALSE(IsImmutable("logo.svg", false));
+  CHECK_FALSE(IsImmutable("index.html", true));
+  CHECK(CacheControlFor(true) == kCacheImmutable);
+  CHECK(CacheControlFor(false) == kCacheRevalidate);
+}
+
+TEST_CASE("the SPA fallback takes navigations, never asset paths", "[policy]") {
+  CHECK(IsSpaNavigation("users/42", ""));
+  CHECK(IsSpaNavigation("users/ada.lovelace", "text/html,application/xhtml+xml"));
+  CHECK_FALSE(IsSpaNavigation("users/ada.lovelace", "*/*"));
+  CHECK_FALSE(IsSpaNavigation("missing.js", "text/html"));
+  CHECK_FALSE(IsSpaNavigation("assets/old-chunk", "text/html"));
+}
+
+TEST_CASE("error bodies are one line of plain text", "[policy]") {
+  CHECK(ErrorBody(404) == "404 not found\n");
+  CHECK(ErrorBody(405) == "405 method not allowed\n");
+  CHECK(ErrorBody(431) == "431 request header fields too large\n");
+  CHECK(ErrorBody(599) == "599 error\n");
+}
+
+TEST_CASE("a compressed variant must save the margin", "[policy]") {
+  CHECK(WorthCompressing(1000, 950));
+  CHECK_FALSE(WorthCompressing(1000, 951));
+  CHECK_FALSE(WorthCompressing(40, 44));
+  CHECK(WorthCompressing(1000, 990, 1.0));
+}
+
+TEST_CASE("asset extensions leave HTML out", "[policy]") {
+  std::vector<std::string_view> extensions = AssetExtensions();
+  CHECK(std::find(extensions.begin(), extensions.end(), "js") != extensions.end());
+  CHECK(std::find(extensions.begin(), extensions.end(), "html") == extensions.end());
+  for (std::string_view extension : extensions) CHECK(IsAssetExtension("x." + std::string(extension)));
+}
+
+}  // namespace
+}  // namespace npsbundle
