@@ -195,7 +195,7 @@ export interface CheckOptions {
   /** More command-line arguments for `npsbundle check`. */
   args?: string[];
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** Binary to run instead of the platform package's. */
   binary?: string;
 }
@@ -229,4 +229,4 @@ export declare function checkArgs(path: string, options?: CheckOptions): string[
 export declare function run(
   args: string[],
   options?: Pick<CheckOptions, 'cwd' | 'env' | 'binary'>,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
