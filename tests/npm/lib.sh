@@ -33,6 +33,14 @@ install_locked() {
   fi
 }
 
+# make_work: a temporary folder $work, removed on exit after the processes in
+# background_pids (registries, servers, watchers) are stopped.
+background_pids=()
+make_work() {
+  work="$(mktemp -d)"
+  trap 'for pid in "${background_pids[@]}"; do kill "$pid" 2>/dev/null; done; rm -rf "$work"' EXIT
+}
+
 free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
 }

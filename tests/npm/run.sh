@@ -18,13 +18,7 @@ tools="$(test_cache "$source_dir")/npm-tools"
 install_locked "$tools" "$here" || { echo "could not install the test tools" >&2; exit 1; }
 bin="$tools/node_modules/.bin"
 
-work="$(mktemp -d)"
-registry_pid=""
-cleanup() {
-  [[ -z "$registry_pid" ]] || kill "$registry_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_work
 export XDG_CACHE_HOME="$work/xdg"
 export npm_config_cache="$work/npm-cache" npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 fixtures="$source_dir/fixtures/builds"
@@ -46,7 +40,7 @@ mkdir -p "$work/registry"
 cp "$here/verdaccio.yaml" "$work/registry/config.yaml"
 node "$tools/node_modules/verdaccio/bin/verdaccio" --config "$work/registry/config.yaml" --listen "127.0.0.1:$port" \
   >"$work/registry/log" 2>&1 &
-registry_pid=$!
+background_pids+=($!)
 for _ in $(seq 100); do
   curl -sf "$registry/-/ping" >/dev/null && break
   sleep 0.2

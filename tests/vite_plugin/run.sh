@@ -16,13 +16,7 @@ require_node
 versions=(7 8)
 [[ "${NPSBUNDLE_SLOW:-0}" == 1 ]] && versions=(5 6 7 8)
 cache="$(test_cache "$source_dir")"
-work="$(mktemp -d)"
-watch_pid=""
-cleanup() {
-  [[ -z "$watch_pid" ]] || kill "$watch_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_work
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false NO_COLOR=1
 
 pack_tarballs "$binary" "$source_dir" "$work/tarballs" || { fail "npm/pack"; summary; exit 1; }
@@ -99,6 +93,7 @@ for v in "${versions[@]}"; do
   dir="$(app "$v" watch)"
   (cd "$dir" && NPSB_BUDGET=tiny.budget.json exec node node_modules/vite/bin/vite.js build --watch >"$work/watch-$v.log" 2>&1) &
   watch_pid=$!
+  background_pids+=("$watch_pid")
   wait_for() {
     for _ in $(seq 150); do
       [[ $(grep -c 'npsbundle: budget exceeded' "$work/watch-$v.log") -ge $1 ]] && return 0
@@ -118,7 +113,6 @@ for v in "${versions[@]}"; do
   fi
   kill "$watch_pid" 2>/dev/null
   wait "$watch_pid" 2>/dev/null
-  watch_pid=""
 done
 
 summary
