@@ -38,8 +38,9 @@ port="$(free_port)"
 registry="http://127.0.0.1:$port"
 mkdir -p "$work/registry"
 cp "$here/verdaccio.yaml" "$work/registry/config.yaml"
-node "$tools/node_modules/verdaccio/bin/verdaccio" --config "$work/registry/config.yaml" --listen "127.0.0.1:$port" \
-  >"$work/registry/log" 2>&1 &
+# From its own folder: verdaccio keeps a database file relative to the working directory.
+(cd "$work/registry" && exec node "$tools/node_modules/verdaccio/bin/verdaccio" --config config.yaml \
+  --listen "127.0.0.1:$port" >log 2>&1) &
 background_pids+=($!)
 for _ in $(seq 100); do
   curl -sf "$registry/-/ping" >/dev/null && break
