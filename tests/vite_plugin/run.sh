@@ -73,6 +73,12 @@ for v in "${versions[@]}"; do
   grep -q '"/app/assets/' "$dir/out/index.html" && [[ -f "$dir/out/.vite/manifest.json" ]] &&
     pass "vite $v: base honoured, the user's own manifest kept" || fail "vite $v: base or manifest wrong in out/"
 
+  dir="$(app "$v" custom-manifest)"
+  build "$dir" NPSB_MANIFEST=assets-manifest.json
+  expect "vite $v: build.manifest with a file name: exit 0" "$code" 0
+  expect_match "vite $v: the check reads the named manifest" "$out" 'lazyPages +About is lazy-loaded'
+  [[ -f "$dir/dist/assets-manifest.json" ]] && pass "vite $v: the user's named manifest kept" || fail "vite $v: dist/assets-manifest.json missing"
+
   dir="$(app "$v" bad-budget)"
   echo '{"version": 1, "initial": {"max": "lots"}}' >"$dir/npsbundle.budget.json"
   build "$dir"

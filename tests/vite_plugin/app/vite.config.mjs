@@ -6,7 +6,7 @@ export default {
   base: env.NPSB_BASE || '/',
   build: {
     outDir: env.NPSB_OUTDIR || 'dist',
-    manifest: env.NPSB_MANIFEST === 'on',
+    manifest: env.NPSB_MANIFEST === 'on' ? true : env.NPSB_MANIFEST || false,
     lib: env.NPSB_LIB ? { entry: 'src/format.ts', formats: ['es'], fileName: 'format' } : undefined,
   },
   plugins: [
