@@ -2,9 +2,9 @@
 
 # Needed to build npsbundle (python3: the test checks that configure registers).
 BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-dev
-  libsimdjson-dev libzstd-dev libcli11-dev libxxhash-dev catch2 python3)
+  libsimdjson-dev libzstd-dev libcli11-dev libxxhash-dev catch2 python3 ccache)
 # Needed by the test suite: reference compressors, a real nginx, a browser.
-TEST_PACKAGES=(brotli zstd nginx libnginx-mod-http-brotli-static chromium)
+TEST_PACKAGES=(brotli zstd curl nginx libnginx-mod-http-brotli-static chromium)
 # Node.js drives the browser tests; Debian's packages only where no node is
 # on PATH (a node from elsewhere conflicts with Debian's npm).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)
@@ -34,7 +34,10 @@ build_npsbundle() {
   local jobs
   jobs=$(nproc 2>/dev/null || echo 2)
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >&2
+    # ccache, where installed, makes a rebuild of unchanged sources nearly free.
+    local launcher=()
+    command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >&2
   fi
   cmake --build "$dir" -j"$jobs" >&2
 }

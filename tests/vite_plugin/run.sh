@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Vite plugin (npsbundle/vite) in real `vite build`s of a small app, with
-# the plugin installed from the packed tarballs: Vite 7 and 8 (Rolldown), and
-# 5 and 6 too when NPSBUNDLE_SLOW=1.
+# the plugin installed from the packed tarballs: Vite 7 and 8 (Rolldown) by
+# default; NPSBUNDLE_VITE_VERSIONS="5 6" picks others (ctest vite_plugin_old).
 # usage: run.sh NPSBUNDLE_BINARY SOURCE_DIR
 # Each Vite comes from tests/vite_plugin/viteN/package-lock.json, installed
 # once into $NPSBUNDLE_TEST_CACHE (default SOURCE_DIR/build/test-npm).
@@ -13,8 +13,7 @@ here="$source_dir/tests/vite_plugin"
 source "$source_dir/tests/npm/lib.sh"
 require_node
 
-versions=(7 8)
-[[ "${NPSBUNDLE_SLOW:-0}" == 1 ]] && versions=(5 6 7 8)
+read -r -a versions <<< "${NPSBUNDLE_VITE_VERSIONS:-7 8}"
 cache="$(test_cache "$source_dir")"
 make_work
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false NO_COLOR=1
