@@ -15,7 +15,7 @@
 # fail, 77 skip (release binaries not built: run scripts/release).
 set -uo pipefail
 source_dir=$(cd "${1:?usage: run.sh SOURCE_DIR [ORDINARY_BINARY]}" && pwd)
-ordinary=${2:-$source_dir/build/npsbundle}
+ordinary=$(realpath -m "${2:-$source_dir/build/npsbundle}")
 x64=$source_dir/build/release/linux-x64/npsbundle
 arm64=$source_dir/build/release/linux-arm64/npsbundle
 
