@@ -4,12 +4,11 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "budget/check.h"
 #include "cli/cli.h"
+#include "core/atomic_file.h"
 #include "budget/diff.h"
 #include "core/error.h"
 #include "report/report.h"
@@ -59,27 +58,6 @@ bool UseColor() {
   const char* term = std::getenv("TERM");
   if (term && std::string(term) == "dumb") return false;
   return isatty(STDOUT_FILENO);
-}
-
-// Writes `data` to `path` through a temporary file, so an interrupted run
-// never leaves a half-written report under the final name.
-void WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string temp = path + ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << data;
-    out.close();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw InputError(path + ": cannot write file");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw InputError(path + ": cannot write file: " + ec.message());
-  }
 }
 
 ExitCode RunCheckCommand(const CheckFlags& flags) {

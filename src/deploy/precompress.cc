@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/bundle_source.h"
 #include "core/error.h"
 #include "build/asset_names.h"
@@ -42,42 +43,15 @@ bool DecodesTo(const std::string& variant, bool brotli, const std::string& origi
   }
 }
 
-constexpr std::string_view kTempInfix = ".tmp-";
-
-// Writes beside the target and renames over it: readers see the old file or
-// the new one, never a partial write.
-void WriteAtomically(const fs::path& target, const std::string& data, const std::string& display) {
-  static std::atomic<unsigned> counter{0};
-  fs::path temp = target;
-  temp += std::string(kTempInfix) + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw InputError(display + ": cannot write");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw InputError(display + ": cannot rename into place: " + ec.message());
-  }
-}
-
-// True for a temporary name WriteAtomically gave ("x.js.br.tmp-PID-N")
+// True for a temporary name WriteFileAtomically gave ("x.js.br.tmp-PID-N")
 // whose process is gone: a run killed between write and rename. A PID that
 // still runs may be a second compress on the same folder, so its files stay.
 bool IsLeftoverTemp(std::string_view path) {
-  size_t infix = path.rfind(kTempInfix);
+  size_t infix = path.rfind(kAtomicTempInfix);
   if (infix == std::string_view::npos) return false;
   std::string_view variant = path.substr(0, infix);
   if (!variant.ends_with(".br") && !variant.ends_with(".gz")) return false;
-  std::string_view rest = path.substr(infix + kTempInfix.size());
+  std::string_view rest = path.substr(infix + kAtomicTempInfix.size());
   size_t dash = rest.find('-');
   auto digits = [](std::string_view text) {
     return !text.empty() && text.size() <= 10 &&
@@ -177,7 +151,7 @@ CompressResult CompressFolder(const std::string& path, const CompressOptions& op
           if (existing && *existing == encoded) {
             ++local.up_to_date;
           } else {
-            WriteAtomically(variant_path, encoded, display);
+            WriteFileAtomically(variant_path.string(), encoded, display);
             ++local.written;
             if (existing && !current) ++local.stale;
           }

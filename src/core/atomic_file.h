@@ -1,0 +1,24 @@
+#ifndef NPSBUNDLE_CORE_ATOMIC_FILE_H_
+#define NPSBUNDLE_CORE_ATOMIC_FILE_H_
+
+#include <string>
+#include <string_view>
+
+namespace npsbundle {
+
+// The infix of the temporary names WriteFileAtomically uses:
+// "<path>.tmp-<pid>-<n>". Exposed so a folder walk can skip (or clean up)
+// the leftovers of a killed run.
+inline constexpr std::string_view kAtomicTempInfix = ".tmp-";
+
+// Writes `data` to `path` so that readers, and a crash at any point, see the
+// old file or the whole new one, never a torn one: the data goes to a
+// temporary file in the same folder, is fsync'ed, and is renamed over
+// `path`. The file gets mode 0666 & ~umask (an old file's mode is not kept).
+// Throws InputError "<display>: cannot write file: <reason>" (display
+// defaults to `path`) and leaves no temporary file behind. Thread-safe.
+void WriteFileAtomically(const std::string& path, std::string_view data, const std::string& display = "");
+
+}  // namespace npsbundle
+
+#endif  // NPSBUNDLE_CORE_ATOMIC_FILE_H_
