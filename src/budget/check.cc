@@ -80,21 +80,4 @@ CheckReport RunCheck(const CheckInput& input) {
   return report;
 }
 
-bool IsJsonReportFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  char c = 0;
-  while (in.get(c)) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  }
-  return false;
-}
-
-CheckReport LoadJsonReport(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read report");
-  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ReadJsonReport(json, path);
-}
-
 }  // namespace npsbundle

@@ -36,13 +36,6 @@ struct CheckInput {
 // The whole check: open, parse, measure, analyse. Throws InputError.
 CheckReport RunCheck(const CheckInput& input);
 
-// True when `path` is a regular file whose content starts with '{': a JSON
-// report saved with `check --format json`, not a build or an archive.
-bool IsJsonReportFile(const std::string& path);
-
-// Reads such a report from disk (see ReadJsonReport). Throws InputError.
-CheckReport LoadJsonReport(const std::string& path);
-
 }  // namespace npsbundle
 
 #endif  // NPSBUNDLE_BUDGET_CHECK_H_

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "budget/diff.h"
+#include "budget/report_reader.h"
 #include "core/error.h"
 #include "report/report.h"
 #include "report/report_diff.h"
