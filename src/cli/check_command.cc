@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "budget/check.h"
@@ -81,6 +82,9 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   CheckReport report = RunCheck(input);
   for (const std::string& warning : report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   RenderOptions options;
+  // Annotations point at files only when the input is a folder on disk.
+  std::error_code ec;
+  if (std::filesystem::is_directory(report.input, ec)) options.annotation_folder = report.input;
   std::optional<ReportDiff> diff;
   if (baseline) {
     diff = DiffReports(*baseline, report, flags.baseline);
