@@ -16,7 +16,7 @@ namespace npsbundle {
 // when given, else the first of kManifestPaths inside the build. Returns
 // nullopt when the build has none. Throws InputError when a manifest is
 // malformed or names a file the build lacks.
-std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path);
+std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path);
 
 // Throws InputError when the manifest names a file (`file`, `css`, `assets`)
 // that the build does not hold.

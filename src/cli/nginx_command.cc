@@ -23,7 +23,7 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::optional<Manifest> manifest = LoadManifest(*source, flags.manifest_path);
+  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path);
   if (!manifest) {
     throw InputError(source->name() +
                      ": no .vite/manifest.json (build with `build.manifest: true` in "

@@ -59,7 +59,9 @@ struct VariantPaths {
   }
 };
 
-std::optional<Manifest> LoadManifest(const BundleSource& source, IndexReport* report) {
+// The build's manifest, read only for preload hints and hashed names: a
+// malformed one is a warning (serving goes on without hints), not an error.
+std::optional<Manifest> ManifestForPreloadHints(const BundleSource& source, IndexReport* report) {
   for (std::string_view path : kManifestPaths) {
     if (!source.Find(path)) continue;
     try {
@@ -98,7 +100,7 @@ std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
 StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
                                IndexReport* report) {
   StaticIndex index;
-  std::optional<Manifest> manifest = LoadManifest(source, report);
+  std::optional<Manifest> manifest = ManifestForPreloadHints(source, report);
   std::set<std::string, std::less<>> manifest_files;
   if (manifest) manifest_files = ManifestFiles(*manifest);
 
