@@ -176,7 +176,7 @@ bool SizeCache::Save() {
   std::string text = std::string(kHeader) + "\n";
   for (const auto& [key, value] : ordered) text += FormatLine(key, value);
   try {
-    WriteFileAtomically(file_path(), text);
+    WriteFileAtomically(file_path(), text, "", WriteDurability::kCache);
   } catch (const InputError& e) {
     warnings_.push_back(e.what());  // a cache that cannot be saved is no reason to fail
     return false;

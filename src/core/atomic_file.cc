@@ -12,7 +12,8 @@
 
 namespace npsbundle {
 
-void WriteFileAtomically(const std::string& path, std::string_view data, const std::string& display) {
+void WriteFileAtomically(const std::string& path, std::string_view data, const std::string& display,
+                         WriteDurability durability) {
   const std::string& name = display.empty() ? path : display;
   auto fail = [&](int error) {
     throw InputError(name + ": cannot write file: " + std::strerror(error));
@@ -35,7 +36,7 @@ void WriteFileAtomically(const std::string& path, std::string_view data, const s
   }
   // Durable before it becomes visible: a crash after the rename must not
   // leave an empty file under the final name.
-  if (fsync(fd) != 0) abandon(errno);
+  if (durability == WriteDurability::kDurable && fsync(fd) != 0) abandon(errno);
   if (close(fd) != 0) {
     int error = errno;
     unlink(temp.c_str());

@@ -53,7 +53,9 @@ TEST_CASE("atomic file: creates and replaces a file, leaving no temporary", "[at
   CHECK(ReadFile(dir / "out.txt") == "second, longer");
   WriteFileAtomically(dir / "empty.txt", "");
   CHECK(ReadFile(dir / "empty.txt").empty());
-  CHECK(Names(dir.path()) == std::vector<std::string>{"empty.txt", "out.txt"});
+  WriteFileAtomically(dir / "cache.txt", "cached", "", WriteDurability::kCache);  // no fsync, same result
+  CHECK(ReadFile(dir / "cache.txt") == "cached");
+  CHECK(Names(dir.path()) == std::vector<std::string>{"cache.txt", "empty.txt", "out.txt"});
 }
 
 TEST_CASE("atomic file: a failed write leaves the old file whole and no temporary", "[atomic_file]") {
