@@ -10,47 +10,16 @@
 
 #include "budget/analysis.h"
 #include "browser/cdp.h"
+#include "browser/devtools_session.h"
 #include "budget/load_time.h"
 #include "core/units.h"
 
 namespace npsbundle {
 
 // `npsbundle measure`: loads a served build in a real browser under DevTools
-// network throttling and sets the timings beside the estimate of network.h.
-// (measure.h is about file sizes; this is about a browser.)
-
-// One request of a page, assembled from Network.* events. Times are the
-// browser's monotonic clock in seconds (the protocol's MonotonicTime).
-struct ObservedRequest {
-  std::string request_id;
-  std::string url;
-  double started = 0;  // requestWillBeSent
-  double arrived = 0;  // the latest event of the request (response, data, finished)
-  int status = 0;
-  std::string encoding;       // the response's Content-Encoding; "" for identity
-  uint64_t header_bytes = 0;  // response headers on the wire
-  uint64_t total_bytes = 0;   // loadingFinished.encodedDataLength: headers + body
-  bool finished = false;
-  std::string failure;  // loadingFailed's errorText
-  // Body bytes on the wire: what the server sent after the headers.
-  uint64_t body_bytes() const { return total_bytes > header_bytes ? total_bytes - header_bytes : 0; }
-};
-
-// The requests and the load event of one page, fed with its session's events.
-class NetworkLog {
- public:
-  // Takes one event (the whole message, as received). Events of other
-  // domains are ignored. Returns false with *error when a Network or Page
-  // event lacks a field it needs.
-  bool OnEvent(std::string_view method, std::string_view message_json, std::string* error);
-  const std::vector<ObservedRequest>& requests() const { return requests_; }
-  std::optional<double> load_event() const { return load_event_; }
-
- private:
-  ObservedRequest* Find(std::string_view request_id);
-  std::vector<ObservedRequest> requests_;
-  std::optional<double> load_event_;
-};
+// network throttling and sets the timings beside the estimate of
+// budget/load_time.h. What to load and how to read the result is here; the
+// DevTools session that does the loading is devtools_session.h.
 
 // The build path a URL fetches from the server at `base_url`
 // ("http://127.0.0.1:4173/app/"): "assets/x.js" for
@@ -134,10 +103,6 @@ std::optional<std::string> RouteOfPage(const std::map<std::string, std::string>&
 std::vector<MeasuredGroup> PlanMeasurement(const CheckReport& check, const std::map<std::string, std::string>& routes,
                                            const NetworkProfile& profile, Measure encoding,
                                            std::vector<std::string>* notes);
-
-// The throttling of `profile` as Network.emulateNetworkConditions params:
-// latency = RTT, download and upload throughput = the down-link in bytes/s.
-std::string EmulationParams(const NetworkProfile& profile);
 
 struct BrowserMeasureOptions {
   std::string base_url;  // the server's URL of the build: "http://127.0.0.1:41234/"

@@ -1,52 +1,23 @@
 #include "budget/budget.h"
 
-#include <simdjson.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "budget/lighthouse.h"
 
 namespace npsbundle {
 namespace {
 
-using simdjson::dom::element;
-using simdjson::dom::object;
-
 constexpr int64_t kSchemaVersion = 1;
 
-class BudgetParser {
+// The budget schema over core/json's typed reads.
+class BudgetParser : public JsonReader {
  public:
-  explicit BudgetParser(const std::string& display_path) : display_path_(display_path) {}
+  using JsonReader::JsonReader;
 
-  [[noreturn]] void Fail(const std::string& location, const std::string& what) const {
-    throw InputError(display_path_ + ": " + (location.empty() ? "" : location + ": ") + what);
-  }
-
-  object Object(element value, const std::string& location) const {
-    object result;
-    if (value.get_object().get(result)) Fail(location, "expected an object");
-    return result;
-  }
-
-  std::string String(element value, const std::string& location) const {
-    std::string_view text;
-    if (value.get_string().get(text)) Fail(location, "expected a string");
-    return std::string(text);
-  }
-
-  int64_t Integer(element value, const std::string& location, int64_t min, int64_t max) const {
-    int64_t number = 0;
-    if (value.get_int64().get(number)) Fail(location, "expected a whole number");
-    if (number < min || number > max) {
-      Fail(location, std::to_string(number) + " is out of range " + std::to_string(min) + ".." +
-                         std::to_string(max));
-    }
-    return number;
-  }
-
-  SizeLimit Limit(element value, const std::string& location) const {
+  SizeLimit Limit(JsonValue value, const std::string& location) const {
     std::string text = String(value, location);
     SizeLimit limit;
     std::string error;
@@ -54,7 +25,7 @@ class BudgetParser {
     return limit;
   }
 
-  GrowthLimit Growth(element value, const std::string& location) const {
+  GrowthLimit Growth(JsonValue value, const std::string& location) const {
     std::string text = String(value, location);
     GrowthLimit limit;
     std::string error;
@@ -62,15 +33,7 @@ class BudgetParser {
     return limit;
   }
 
-  std::vector<std::string> StringList(element value, const std::string& location) const {
-    simdjson::dom::array array;
-    if (value.get_array().get(array)) Fail(location, "expected an array of strings");
-    std::vector<std::string> out;
-    for (element item : array) out.push_back(String(item, location + "[" + std::to_string(out.size()) + "]"));
-    return out;
-  }
-
-  std::vector<std::pair<std::string, SizeLimit>> Overrides(element value,
+  std::vector<std::pair<std::string, SizeLimit>> Overrides(JsonValue value,
                                                            const std::string& location) const {
     std::vector<std::pair<std::string, SizeLimit>> out;
     for (auto field : Object(value, location)) {
@@ -80,9 +43,7 @@ class BudgetParser {
     return out;
   }
 
-  [[noreturn]] void Unknown(const std::string& location) const { Fail(location, "unknown field"); }
-
-  void Compression(element value, Budget* budget) const {
+  void Compression(JsonValue value, Budget* budget) const {
     for (auto field : Object(value, "compression")) {
       std::string location = "compression." + std::string(field.key);
       if (field.key == "gzipLevel") {
@@ -99,7 +60,7 @@ class BudgetParser {
     }
   }
 
-  void Initial(element value, Budget* budget) const {
+  void Initial(JsonValue value, Budget* budget) const {
     for (auto field : Object(value, "initial")) {
       std::string location = "initial." + std::string(field.key);
       if (field.key == "max") {
@@ -118,7 +79,7 @@ class BudgetParser {
     }
   }
 
-  void Chunk(element value, Budget* budget) const {
+  void Chunk(JsonValue value, Budget* budget) const {
     for (auto field : Object(value, "chunk")) {
       std::string location = "chunk." + std::string(field.key);
       if (field.key == "max") {
@@ -133,20 +94,20 @@ class BudgetParser {
     }
   }
 
-  void VendorChunks(element value, Budget* budget) const {
+  void VendorChunks(JsonValue value, Budget* budget) const {
     // Either ["vendor-react", ...] or {"vendor-react": ["react", ...], ...}.
     if (value.is_array()) {
-      budget->vendor_chunks = StringList(value, "vendorChunks");
+      budget->vendor_chunks = StringArray(value, "vendorChunks");
       return;
     }
     for (auto field : Object(value, "vendorChunks")) {
       std::string name(field.key);
       budget->vendor_chunks.push_back(name);
-      budget->vendor_packages[name] = StringList(field.value, "vendorChunks." + name);
+      budget->vendor_packages[name] = StringArray(field.value, "vendorChunks." + name);
     }
   }
 
-  Budget::Severity Severity(element value, const std::string& location) const {
+  Budget::Severity Severity(JsonValue value, const std::string& location) const {
     std::string text = String(value, location);
     if (text == "error") return Budget::Severity::kError;
     if (text == "warning") return Budget::Severity::kWarning;
@@ -154,7 +115,7 @@ class BudgetParser {
     Fail(location, "\"" + text + "\": expected \"error\", \"warning\" or \"off\"");
   }
 
-  void Duplicates(element value, Budget* budget) const {
+  void Duplicates(JsonValue value, Budget* budget) const {
     // Either "error" | "warning" | "off", or {"severity": ..., "ignore": [...]}.
     if (value.is_string()) {
       budget->duplicates_severity = Severity(value, "duplicates");
@@ -165,22 +126,22 @@ class BudgetParser {
       if (field.key == "severity") {
         budget->duplicates_severity = Severity(field.value, location);
       } else if (field.key == "ignore") {
-        budget->duplicates_ignore = StringList(field.value, location);
+        budget->duplicates_ignore = StringArray(field.value, location);
       } else {
         Unknown(location);
       }
     }
   }
 
-  void LazyPages(element value, Budget* budget) const {
+  void LazyPages(JsonValue value, Budget* budget) const {
     if (value.is_array()) {
-      budget->lazy_pages = StringList(value, "lazyPages");
+      budget->lazy_pages = StringArray(value, "lazyPages");
       return;
     }
     for (auto field : Object(value, "lazyPages")) {
       std::string location = "lazyPages." + std::string(field.key);
       if (field.key == "pages") {
-        budget->lazy_pages = StringList(field.value, location);
+        budget->lazy_pages = StringArray(field.value, location);
       } else if (field.key == "routeCost") {
         budget->route_cost = Limit(field.value, location);
       } else if (field.key == "overrides") {
@@ -193,7 +154,7 @@ class BudgetParser {
     }
   }
 
-  double Duration(element value, const std::string& location) const {
+  double Duration(JsonValue value, const std::string& location) const {
     std::string text = String(value, location);
     double ms = 0;
     std::string error;
@@ -201,22 +162,15 @@ class BudgetParser {
     return ms;
   }
 
-  double Number(element value, const std::string& location, double min, double max) const {
-    double number = 0;
-    if (value.get_double().get(number)) {
-      int64_t whole = 0;
-      if (value.get_int64().get(whole)) Fail(location, "expected a number");
-      number = static_cast<double>(whole);
-    }
+  double Number(JsonValue value, const std::string& location, double min, double max) const {
+    double number = JsonReader::Number(value, location);
     if (!(number >= min && number <= max)) Fail(location, "out of range");
     return number;
   }
 
-  void Timing(element value, Budget* budget) const {
-    simdjson::dom::array array;
-    if (value.get_array().get(array)) Fail("timing", "expected an array of rules");
+  void Timing(JsonValue value, Budget* budget) const {
     size_t index = 0;
-    for (element item : array) {
+    for (JsonValue item : Array(value, "timing", "expected an array of rules")) {
       std::string at = "timing[" + std::to_string(index++) + "]";
       TimingRule rule;
       bool has_limit = false, has_profile = false;
@@ -253,7 +207,7 @@ class BudgetParser {
     }
   }
 
-  void Profiles(element value, Budget* budget) const {
+  void Profiles(JsonValue value, Budget* budget) const {
     for (auto field : Object(value, "profiles")) {
       std::string at = "profiles." + std::string(field.key);
       NetworkProfile profile;
@@ -293,7 +247,7 @@ class BudgetParser {
     }
   }
 
-  void Routes(element value, Budget* budget) const {
+  void Routes(JsonValue value, Budget* budget) const {
     for (auto field : Object(value, "routes")) {
       std::string path(field.key);
       std::string location = "routes." + path;
@@ -303,19 +257,14 @@ class BudgetParser {
   }
 
  private:
-  const std::string& display_path_;
 };
 
 }  // namespace
 
 Budget ParseBudget(std::string_view json, const std::string& display_path) {
   BudgetParser parser(display_path);
-  simdjson::dom::parser dom;
-  simdjson::padded_string padded(json);
-  element root;
-  if (auto error = dom.parse(padded).get(root)) {
-    parser.Fail("", std::string("invalid JSON (") + simdjson::error_message(error) + ")");
-  }
+  JsonDocument document(json, display_path);
+  JsonValue root = document.root();
   Budget budget;
   budget.path = display_path;
   bool has_version = false;

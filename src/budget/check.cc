@@ -9,7 +9,7 @@
 
 namespace npsbundle {
 
-std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path) {
+std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path) {
   if (!override_path.empty()) {
     std::ifstream in(override_path, std::ios::binary);
     if (!in) throw InputError(override_path + ": cannot read manifest");
@@ -50,7 +50,7 @@ void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
 
 CheckReport RunCheck(const CheckInput& input) {
   std::unique_ptr<BundleSource> source = OpenBundle(input.path);
-  std::optional<Manifest> manifest = LoadManifest(*source, input.manifest_path);
+  std::optional<Manifest> manifest = FindAndValidateManifest(*source, input.manifest_path);
   MeasureOptions options;
   options.levels = input.budget.levels;
   options.threads = input.threads;
@@ -78,23 +78,6 @@ CheckReport RunCheck(const CheckInput& input) {
     report.cache_misses = cache->misses();
   }
   return report;
-}
-
-bool IsJsonReportFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  char c = 0;
-  while (in.get(c)) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '{';
-  }
-  return false;
-}
-
-CheckReport LoadJsonReport(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read report");
-  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ReadJsonReport(json, path);
 }
 
 }  // namespace npsbundle

@@ -16,7 +16,7 @@ namespace npsbundle {
 // when given, else the first of kManifestPaths inside the build. Returns
 // nullopt when the build has none. Throws InputError when a manifest is
 // malformed or names a file the build lacks.
-std::optional<Manifest> LoadManifest(const BundleSource& source, const std::string& override_path);
+std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path);
 
 // Throws InputError when the manifest names a file (`file`, `css`, `assets`)
 // that the build does not hold.
@@ -35,13 +35,6 @@ struct CheckInput {
 
 // The whole check: open, parse, measure, analyse. Throws InputError.
 CheckReport RunCheck(const CheckInput& input);
-
-// True when `path` is a regular file whose content starts with '{': a JSON
-// report saved with `check --format json`, not a build or an archive.
-bool IsJsonReportFile(const std::string& path);
-
-// Reads such a report from disk (see ReadJsonReport). Throws InputError.
-CheckReport LoadJsonReport(const std::string& path);
 
 }  // namespace npsbundle
 

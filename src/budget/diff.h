@@ -67,11 +67,6 @@ ReportDiff DiffReports(const CheckReport& before, const CheckReport& after, cons
 // The chunk identity used by DiffRow::id for one file row.
 std::string ChunkIdentity(const FileRow& row);
 
-// Reads a JSON report written by `npsbundle check --format json` back into a
-// CheckReport (files, entries, lazy pages, package attribution; rules are
-// not read). Throws InputError naming `display_path` and the JSON location.
-CheckReport ReadJsonReport(std::string_view json, const std::string& display_path);
-
 // Appends a "maxGrowth" rule result for every entry, lazy page and chunk
 // that has a growth limit in `budget`. Chunks new in this build are checked
 // against byte limits only (a percentage of nothing is undefined).

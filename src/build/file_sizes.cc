@@ -1,13 +1,10 @@
 #include "build/file_sizes.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "build/asset_names.h"
+#include "core/parallel.h"
 
 namespace npsbundle {
 namespace {
@@ -93,27 +90,7 @@ std::vector<FileMeasurement> MeasureBuild(const BundleSource& source, const Meas
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return results[a].raw > results[b].raw; });
 
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, std::max<size_t>(1, order.size()));
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < order.size();) {
-      try {
-        MeasureOne(source, options, &results[order[i]]);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = order.size();  // stop the others early
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& thread : pool) thread.join();
-  if (failure) std::rethrow_exception(failure);
+  ParallelFor(order.size(), options.threads, [&](size_t i) { MeasureOne(source, options, &results[order[i]]); });
   return results;
 }
 

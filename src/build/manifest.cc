@@ -1,57 +1,23 @@
 #include "build/manifest.h"
 
-#include <simdjson.h>
-
-#include "core/error.h"
+#include "core/json.h"
 
 namespace npsbundle {
 namespace {
 
-using simdjson::dom::element;
-
-std::string Quote(std::string_view key) { return "\"" + std::string(key) + "\""; }
-
-class ManifestParser {
+// The manifest's schema over core/json's typed reads.
+class ManifestParser : public JsonReader {
  public:
-  explicit ManifestParser(const std::string& display_path) : display_path_(display_path) {}
+  using JsonReader::JsonReader;
 
-  [[noreturn]] void Fail(const std::string& location, const std::string& what) const {
-    throw InputError(display_path_ + ": " + (location.empty() ? "" : location + ": ") + what);
-  }
-
-  std::string String(element value, const std::string& location) const {
-    std::string_view text;
-    if (value.get_string().get(text)) Fail(location, "expected a string");
-    return std::string(text);
-  }
-
-  bool Bool(element value, const std::string& location) const {
-    bool flag = false;
-    if (value.get_bool().get(flag)) Fail(location, "expected true or false");
-    return flag;
-  }
-
-  std::vector<std::string> StringArray(element value, const std::string& location) const {
-    simdjson::dom::array array;
-    if (value.get_array().get(array)) Fail(location, "expected an array of strings");
-    std::vector<std::string> out;
-    size_t index = 0;
-    for (element item : array) {
-      out.push_back(String(item, location + "[" + std::to_string(index) + "]"));
-      ++index;
-    }
-    return out;
-  }
-
-  ManifestChunk Chunk(std::string_view key, element value) const {
-    std::string location = Quote(key);
-    simdjson::dom::object object;
-    if (value.get_object().get(object)) Fail(location, "expected an object");
+  ManifestChunk Chunk(std::string_view key, JsonValue value) const {
+    std::string location = JsonQuote(key);
+    JsonObject object = Object(value, location);
     ManifestChunk chunk;
     chunk.key = std::string(key);
     bool has_file = false;
     for (auto field : object) {
-      std::string field_location = location + "." + std::string(field.key);
+      std::string field_location = JsonMember(location, field.key);
       if (field.key == "file") {
         chunk.file = String(field.value, field_location);
         has_file = true;
@@ -90,12 +56,10 @@ class ManifestParser {
                  const std::vector<std::string>& keys) const {
     for (size_t i = 0; i < keys.size(); ++i) {
       if (!manifest.Find(keys[i])) {
-        Fail(Quote(key) + "." + field + "[" + std::to_string(i) + "]", "unknown key " + Quote(keys[i]));
+        Fail(JsonIndex(JsonMember(JsonQuote(key), field), i), "unknown key " + JsonQuote(keys[i]));
       }
     }
   }
-
-  const std::string& display_path_;
 };
 
 }  // namespace
@@ -130,18 +94,13 @@ const ManifestChunk* Manifest::FindByFile(std::string_view build_path) const {
 
 Manifest ParseManifest(std::string_view json, const std::string& display_path) {
   ManifestParser parser(display_path);
-  simdjson::dom::parser dom;
-  simdjson::padded_string padded(json);
-  element root;
-  if (auto error = dom.parse(padded).get(root)) {
-    parser.Fail("", std::string("invalid JSON (") + simdjson::error_message(error) + ")");
-  }
-  simdjson::dom::object object;
-  if (root.get_object().get(object)) parser.Fail("", "expected a JSON object at the top level");
+  JsonDocument document(json, display_path);
+  JsonObject object;
+  if (document.root().get_object().get(object)) parser.Fail("", "expected a JSON object at the top level");
   Manifest manifest;
   for (auto field : object) {
     std::string key(field.key);
-    if (manifest.chunks.count(key)) parser.Fail(Quote(key), "duplicate key");
+    if (manifest.chunks.count(key)) parser.Fail(JsonQuote(key), "duplicate key");
     manifest.chunks.emplace(key, parser.Chunk(key, field.value));
   }
   parser.CheckReferences(manifest);

@@ -16,6 +16,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/atomic_file.h"
+#include "core/error.h"
+
 namespace npsbundle {
 namespace fs = std::filesystem;
 namespace {
@@ -170,22 +173,12 @@ bool SizeCache::Save() {
                      [](const auto& a, const auto& b) { return a.second.stamp > b.second.stamp; });
     ordered.resize(kMaxEntries);
   }
-  std::string temp = file_path() + ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << kHeader << "\n";
-    for (const auto& [key, value] : ordered) out << FormatLine(key, value);
-    out.close();
-    if (!out) {
-      fs::remove(temp, ec);
-      warnings_.push_back(file_path() + ": cannot write cache");
-      return false;
-    }
-  }
-  fs::rename(temp, file_path(), ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    warnings_.push_back(file_path() + ": cannot write cache: " + ec.message());
+  std::string text = std::string(kHeader) + "\n";
+  for (const auto& [key, value] : ordered) text += FormatLine(key, value);
+  try {
+    WriteFileAtomically(file_path(), text, "", WriteDurability::kCache);
+  } catch (const InputError& e) {
+    warnings_.push_back(e.what());  // a cache that cannot be saved is no reason to fail
     return false;
   }
   fresh_.clear();

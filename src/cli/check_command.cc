@@ -5,12 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "budget/check.h"
 #include "cli/cli.h"
+#include "core/atomic_file.h"
 #include "budget/diff.h"
+#include "budget/report_reader.h"
 #include "core/error.h"
 #include "report/report.h"
 #include "report/report_diff.h"
@@ -61,27 +62,6 @@ bool UseColor() {
   return isatty(STDOUT_FILENO);
 }
 
-// Writes `data` to `path` through a temporary file, so an interrupted run
-// never leaves a half-written report under the final name.
-void WriteFileAtomically(const std::string& path, const std::string& data) {
-  std::string temp = path + ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << data;
-    out.close();
-    if (!out) {
-      std::remove(temp.c_str());
-      throw InputError(path + ": cannot write file");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw InputError(path + ": cannot write file: " + ec.message());
-  }
-}
-
 ExitCode RunCheckCommand(const CheckFlags& flags) {
   ReportFormat format;
   if (!ParseReportFormat(flags.format, &format)) {
@@ -102,6 +82,9 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   CheckReport report = RunCheck(input);
   for (const std::string& warning : report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   RenderOptions options;
+  // Annotations point at files only when the input is a folder on disk.
+  std::error_code ec;
+  if (std::filesystem::is_directory(report.input, ec)) options.annotation_folder = report.input;
   std::optional<ReportDiff> diff;
   if (baseline) {
     diff = DiffReports(*baseline, report, flags.baseline);

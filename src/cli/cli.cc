@@ -1,10 +1,33 @@
 #include "cli/cli.h"
 
+#include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 
 #include "core/error.h"
 
 namespace npsbundle {
+namespace {
+
+// Test-only: NPSBUNDLE_TEST_INTERNAL_ERROR=1 makes the chosen command throw
+// an unexpected exception, so the suite can check the exit-70 path end to
+// end. Not a user-facing switch; documented here only.
+void MaybeThrowTestInternalError() {
+  const char* value = std::getenv("NPSBUNDLE_TEST_INTERNAL_ERROR");
+  if (value && std::string(value) == "1") throw std::logic_error("test-only failure (NPSBUNDLE_TEST_INTERNAL_ERROR=1)");
+}
+
+// A bug, not bad input: its own exit code and a plea to report it.
+int ReportInternalError(const std::string& what, int argc, char** argv) {
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  std::cerr << "npsbundle: internal error: " << what << "\n"
+            << "npsbundle: this is a bug in npsbundle; please report it with the command line: " << command_line
+            << "\n";
+  return ToInt(ExitCode::kInternalError);
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"npsbundle: performance budgets and production-like serving for Vite builds"};
@@ -31,6 +54,7 @@ int RunCli(int argc, char** argv) {
     return ToInt(ExitCode::kInputError);
   }
   try {
+    MaybeThrowTestInternalError();
     return ToInt(action());
   } catch (const BrowserError& e) {
     std::cerr << "npsbundle: error: " << e.what() << "\n";
@@ -39,8 +63,9 @@ int RunCli(int argc, char** argv) {
     std::cerr << "npsbundle: error: " << e.what() << "\n";
     return ToInt(ExitCode::kInputError);
   } catch (const std::exception& e) {
-    std::cerr << "npsbundle: error: " << e.what() << "\n";
-    return ToInt(ExitCode::kInputError);
+    return ReportInternalError(e.what(), argc, argv);
+  } catch (...) {
+    return ReportInternalError("an exception of unknown type", argc, argv);
   }
 }
 

@@ -24,7 +24,9 @@ void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
-// Errors go to stderr as one line: "npsbundle: error: <message>".
+// Errors go to stderr as one line: "npsbundle: error: <message>" (exit 2, or
+// the BrowserError's code). Any other exception is a bug: exit 70 with
+// "npsbundle: internal error: <what>" and a line asking for a report.
 int RunCli(int argc, char** argv);
 
 }  // namespace npsbundle

@@ -1,10 +1,10 @@
 // `npsbundle init`: measures a build and prints a starter budget for it.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "budget/check.h"
 #include "cli/cli.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "budget/init.h"
 
@@ -34,9 +34,8 @@ ExitCode RunInit(const InitFlags& flags) {
     std::cout << budget;
     return ExitCode::kOk;
   }
-  std::ofstream out(flags.output, std::ios::binary | std::ios::trunc);
-  out << budget;
-  if (!out) throw InputError(flags.output + ": cannot write file");
+  // Atomic: an existing budget is replaced whole or left as it was.
+  WriteFileAtomically(flags.output, budget);
   std::cerr << "npsbundle: wrote " << flags.output << "\n";
   return ExitCode::kOk;
 }

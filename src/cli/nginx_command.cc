@@ -1,13 +1,12 @@
 // `npsbundle nginx`: argument parsing and output only; the config is
 // written by GenerateNginxConfig (nginx.cc).
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "budget/budget.h"
 #include "core/bundle_source.h"
 #include "budget/check.h"
 #include "cli/cli.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "deploy/nginx.h"
 
@@ -24,7 +23,7 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::optional<Manifest> manifest = LoadManifest(*source, flags.manifest_path);
+  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path);
   if (!manifest) {
     throw InputError(source->name() +
                      ": no .vite/manifest.json (build with `build.manifest: true` in "
@@ -38,17 +37,8 @@ ExitCode RunNginx(NginxFlags flags) {
     std::cout << config;
     return ExitCode::kOk;
   }
-  // Written beside the target and renamed, so a running nginx reloading
-  // meanwhile never reads half a file.
-  std::string temporary = flags.output + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << config;
-    if (!out.flush()) throw InputError(flags.output + ": cannot write file");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, flags.output, ec);
-  if (ec) throw InputError(flags.output + ": cannot write file: " + ec.message());
+  // Atomic, so a running nginx reloading meanwhile never reads half a file.
+  WriteFileAtomically(flags.output, config);
   std::cerr << "npsbundle: wrote " << flags.output << "\n";
   return ExitCode::kOk;
 }

@@ -3,15 +3,22 @@
 
 namespace npsbundle {
 
-// The process exit codes of every subcommand. CI systems gate on these, so
-// their values are part of the public interface and never change.
+// The one table of process exit codes (README "Exit codes" mirrors it). CI
+// systems gate on these, so a value, once given, never changes meaning.
+// Free for later commands: 6-63 (e.g. 6 is kept for "audit: URL
+// unreachable"); 64-78 follow sysexits.h.
 enum class ExitCode : int {
   kOk = 0,              // all budgets hold (or the command succeeded)
-  kBudgetExceeded = 1,  // check: at least one rule failed
+  kBudgetExceeded = 1,  // check, diff: at least one rule failed
   kInputError = 2,      // usage error, unreadable or malformed input
   kBrowserMissing = 3,  // measure: no browser at the given or default path
   kBrowserFailed = 4,   // measure: the browser died or broke the protocol
   kMeasureTimeout = 5,  // measure: a navigation or the whole run timed out
+  // 6: reserved for "audit: the URL cannot be reached" (not used yet).
+  kInternalError = 70,  // EX_SOFTWARE: a bug in npsbundle (an unexpected exception)
+  // The npm shim (npm/), not this binary, exits with these two:
+  kPlatformBinaryMissing = 71,   // npm shim: no npsbundle binary for this platform
+  kBinaryVersionMismatch = 72,   // npm shim: the binary's version is not the package's
   kInterrupted = 130,   // a long-running command was stopped by SIGINT
 };
 

@@ -5,17 +5,17 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/bundle_source.h"
+#include "core/parallel.h"
 #include "core/error.h"
 #include "build/asset_names.h"
 #include "policy/serving.h"
@@ -42,42 +42,15 @@ bool DecodesTo(const std::string& variant, bool brotli, const std::string& origi
   }
 }
 
-constexpr std::string_view kTempInfix = ".tmp-";
-
-// Writes beside the target and renames over it: readers see the old file or
-// the new one, never a partial write.
-void WriteAtomically(const fs::path& target, const std::string& data, const std::string& display) {
-  static std::atomic<unsigned> counter{0};
-  fs::path temp = target;
-  temp += std::string(kTempInfix) + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw InputError(display + ": cannot write");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw InputError(display + ": cannot rename into place: " + ec.message());
-  }
-}
-
-// True for a temporary name WriteAtomically gave ("x.js.br.tmp-PID-N")
+// True for a temporary name WriteFileAtomically gave ("x.js.br.tmp-PID-N")
 // whose process is gone: a run killed between write and rename. A PID that
 // still runs may be a second compress on the same folder, so its files stay.
 bool IsLeftoverTemp(std::string_view path) {
-  size_t infix = path.rfind(kTempInfix);
+  size_t infix = path.rfind(kAtomicTempInfix);
   if (infix == std::string_view::npos) return false;
   std::string_view variant = path.substr(0, infix);
   if (!variant.ends_with(".br") && !variant.ends_with(".gz")) return false;
-  std::string_view rest = path.substr(infix + kTempInfix.size());
+  std::string_view rest = path.substr(infix + kAtomicTempInfix.size());
   size_t dash = rest.find('-');
   auto digits = [](std::string_view text) {
     return !text.empty() && text.size() <= 10 &&
@@ -134,80 +107,63 @@ CompressResult CompressFolder(const std::string& path, const CompressOptions& op
   }
   result.files = files.size();
   std::mutex mutex;
-  std::exception_ptr failure;
-  std::atomic<size_t> next{0};
   size_t done = 0;
-  auto work = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      try {
-        CompressResult local;
-        const std::string& relative = files[i];
-        fs::path original_path = root / relative;
-        std::optional<std::string> original = ReadIfExists(original_path);
-        if (!original) throw InputError(source->DisplayPath(relative) + ": cannot read");
-        local.original_bytes = original->size();
-        for (bool brotli : {true, false}) {
-          fs::path variant_path = original_path;
-          variant_path += brotli ? ".br" : ".gz";
-          std::string display = source->DisplayPath(relative) + (brotli ? ".br" : ".gz");
-          std::optional<std::string> existing = ReadIfExists(variant_path);
-          bool current = existing && DecodesTo(*existing, brotli, *original);
-          uint64_t* saved = brotli ? &local.br_saved : &local.gzip_saved;
-          if (current && !options.force) {
-            ++local.up_to_date;
-            if (existing->size() < original->size()) *saved += original->size() - existing->size();
-            continue;
-          }
-          std::string encoded =
-              brotli ? BrotliCompress(*original, options.levels.brotli_quality, options.levels.brotli_window)
-                     : GzipCompress(*original, options.levels.gzip_level);
-          if (!WorthCompressing(original->size(), encoded.size(), options.min_saving_percent) ||
-              encoded.size() >= original->size()) {
-            ++local.below_margin;
-            if (existing) {
-              // A variant that is stale (or, with --force, judged not worth
-              // it) must not stay beside the file: a server would send it.
-              std::error_code remove_error;
-              fs::remove(variant_path, remove_error);
-              if (remove_error) throw InputError(display + ": cannot remove: " + remove_error.message());
-              ++local.removed;
-            }
-            continue;
-          }
-          if (existing && *existing == encoded) {
-            ++local.up_to_date;
-          } else {
-            WriteAtomically(variant_path, encoded, display);
-            ++local.written;
-            if (existing && !current) ++local.stale;
-          }
-          *saved += original->size() - encoded.size();
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        result.written += local.written;
-        result.stale += local.stale;
-        result.up_to_date += local.up_to_date;
-        result.below_margin += local.below_margin;
-        result.removed += local.removed;
-        result.original_bytes += local.original_bytes;
-        result.br_saved += local.br_saved;
-        result.gzip_saved += local.gzip_saved;
-        ++done;
-        if (progress) progress(done, files.size(), result.br_saved);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!failure) failure = std::current_exception();
-        next = files.size();
+  ParallelFor(files.size(), options.threads, [&](size_t i) {
+    CompressResult local;
+    const std::string& relative = files[i];
+    fs::path original_path = root / relative;
+    std::optional<std::string> original = ReadIfExists(original_path);
+    if (!original) throw InputError(source->DisplayPath(relative) + ": cannot read");
+    local.original_bytes = original->size();
+    for (bool brotli : {true, false}) {
+      fs::path variant_path = original_path;
+      variant_path += brotli ? ".br" : ".gz";
+      std::string display = source->DisplayPath(relative) + (brotli ? ".br" : ".gz");
+      std::optional<std::string> existing = ReadIfExists(variant_path);
+      bool current = existing && DecodesTo(*existing, brotli, *original);
+      uint64_t* saved = brotli ? &local.br_saved : &local.gzip_saved;
+      if (current && !options.force) {
+        ++local.up_to_date;
+        if (existing->size() < original->size()) *saved += original->size() - existing->size();
+        continue;
       }
+      std::string encoded =
+          brotli ? BrotliCompress(*original, options.levels.brotli_quality, options.levels.brotli_window)
+                 : GzipCompress(*original, options.levels.gzip_level);
+      if (!WorthCompressing(original->size(), encoded.size(), options.min_saving_percent) ||
+          encoded.size() >= original->size()) {
+        ++local.below_margin;
+        if (existing) {
+          // A variant that is stale (or, with --force, judged not worth
+          // it) must not stay beside the file: a server would send it.
+          std::error_code remove_error;
+          fs::remove(variant_path, remove_error);
+          if (remove_error) throw InputError(display + ": cannot remove: " + remove_error.message());
+          ++local.removed;
+        }
+        continue;
+      }
+      if (existing && *existing == encoded) {
+        ++local.up_to_date;
+      } else {
+        WriteFileAtomically(variant_path.string(), encoded, display);
+        ++local.written;
+        if (existing && !current) ++local.stale;
+      }
+      *saved += original->size() - encoded.size();
     }
-  };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, files.size())));
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  if (failure) std::rethrow_exception(failure);
+    std::lock_guard<std::mutex> lock(mutex);
+    result.written += local.written;
+    result.stale += local.stale;
+    result.up_to_date += local.up_to_date;
+    result.below_margin += local.below_margin;
+    result.removed += local.removed;
+    result.original_bytes += local.original_bytes;
+    result.br_saved += local.br_saved;
+    result.gzip_saved += local.gzip_saved;
+    ++done;
+    if (progress) progress(done, files.size(), result.br_saved);
+  });
   return result;
 }
 

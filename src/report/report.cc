@@ -34,7 +34,7 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
     case ReportFormat::kJunit:
       return RenderJunit(report);
     case ReportFormat::kGithub:
-      return RenderGithub(report);
+      return RenderGithub(report, options.annotation_folder);
     case ReportFormat::kMarkdown:
       return RenderMarkdown(report, options.diff);
     case ReportFormat::kHtml:

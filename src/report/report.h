@@ -20,6 +20,10 @@ struct RenderOptions {
   // The change against a baseline report (check --baseline), or nullptr.
   // Must outlive the call.
   const ReportDiff* diff = nullptr;
+  // The folder GitHub annotations point into ("dist"): the caller sets it
+  // when the input is a folder on disk; empty (an archive) means the
+  // annotations name no file. Renderers never look at the file system.
+  std::string annotation_folder;
 };
 
 // Renders the report. Renderers only format: every figure and verdict comes
@@ -29,7 +33,8 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
 std::string RenderText(const CheckReport& report, const RenderOptions& options);
 std::string RenderJson(const CheckReport& report, const ReportDiff* diff = nullptr);  // schema: README "JSON report"
 std::string RenderJunit(const CheckReport& report);     // one testcase per rule result
-std::string RenderGithub(const CheckReport& report);    // ::error / ::notice workflow commands
+// ::error / ::notice workflow commands; `annotation_folder` as in RenderOptions.
+std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder = "");
 // $GITHUB_STEP_SUMMARY / PR comment. With a diff it is laid out as a PR
 // comment: a one-line verdict with the change, what changed most, collapsed details.
 std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr);

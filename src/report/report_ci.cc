@@ -1,7 +1,5 @@
 // Formats for CI systems: JUnit XML for test tabs, GitHub workflow commands
 // for inline annotations, Markdown for step summaries and PR comments.
-#include <filesystem>
-
 #include "core/escape.h"
 #include "report/report.h"
 #include "report/report_diff.h"
@@ -15,12 +13,10 @@ std::string StatusEmoji(RuleStatus status) {
 }
 
 // What a CI annotation should point at: the file inside the build folder
-// when the input is a folder; archives have no file to point at.
-std::string AnnotationFile(const CheckReport& report, const std::string& build_path) {
-  if (build_path.empty()) return "";
-  std::error_code ec;
-  if (!std::filesystem::is_directory(report.input, ec)) return "";
-  std::string dir = report.input;
+// when the input is a folder; archives (no folder) have no file to point at.
+std::string AnnotationFile(const std::string& folder, const std::string& build_path) {
+  if (build_path.empty() || folder.empty()) return "";
+  std::string dir = folder;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir + "/" + build_path;
 }
@@ -87,11 +83,11 @@ std::string RenderJunit(const CheckReport& report) {
   return out;
 }
 
-std::string RenderGithub(const CheckReport& report) {
+std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder) {
   std::string out;
   for (const RuleResult& r : report.rules) {
     if (r.status == RuleStatus::kPass) continue;
-    std::string file = AnnotationFile(report, r.file);
+    std::string file = AnnotationFile(annotation_folder, r.file);
     out += r.status == RuleStatus::kWarn ? "::warning " : "::error ";
     if (!file.empty()) out += "file=" + GithubPropertyEscape(file) + ",";
     out += "title=" + GithubPropertyEscape("npsbundle " + r.rule) + "::" + GithubDataEscape(r.message) + "\n";

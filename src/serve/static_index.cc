@@ -5,17 +5,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <ctime>
 #include <exception>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <unordered_map>
 
 #include "build/asset_names.h"
 #include "build/load_sets.h"
 #include "build/manifest.h"
+#include "core/parallel.h"
 #include "policy/preload.h"
 #include "policy/serving.h"
 
@@ -60,7 +59,9 @@ struct VariantPaths {
   }
 };
 
-std::optional<Manifest> LoadManifest(const BundleSource& source, IndexReport* report) {
+// The build's manifest, read only for preload hints and hashed names: a
+// malformed one is a warning (serving goes on without hints), not an error.
+std::optional<Manifest> ManifestForPreloadHints(const BundleSource& source, IndexReport* report) {
   for (std::string_view path : kManifestPaths) {
     if (!source.Find(path)) continue;
     try {
@@ -99,7 +100,7 @@ std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
 StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
                                IndexReport* report) {
   StaticIndex index;
-  std::optional<Manifest> manifest = LoadManifest(source, report);
+  std::optional<Manifest> manifest = ManifestForPreloadHints(source, report);
   std::set<std::string, std::less<>> manifest_files;
   if (manifest) manifest_files = ManifestFiles(*manifest);
 
@@ -207,34 +208,17 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
       }
     }
   }
-  std::atomic<size_t> next{0};
   std::mutex mutex;
-  std::exception_ptr failure;
-  auto work = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      try {
-        const std::string& bytes = *(*jobs[i].bytes)[0];
-        std::string encoded =
-            jobs[i].coding == ContentCoding::kBrotli
-                ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
-                : GzipCompress(bytes, options.levels.gzip_level);
-        if (!WorthCompressing(bytes.size(), encoded.size())) continue;
-        std::lock_guard<std::mutex> lock(mutex);
-        (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
-        compressed_files.insert(jobs[i].bytes);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        failure = std::current_exception();
-      }
-    }
-  };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<size_t>(threads, jobs.size()));
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  if (failure) std::rethrow_exception(failure);
+  ParallelFor(jobs.size(), options.threads, [&](size_t i) {
+    const std::string& bytes = *(*jobs[i].bytes)[0];
+    std::string encoded = jobs[i].coding == ContentCoding::kBrotli
+                              ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
+                              : GzipCompress(bytes, options.levels.gzip_level);
+    if (!WorthCompressing(bytes.size(), encoded.size())) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
+    compressed_files.insert(jobs[i].bytes);
+  });
   report->compressed_in_memory = compressed_files.size();
 
   // One copy of every body, in one memory file the serve loop can sendfile

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "budget/report_reader.h"
 #include "core/error.h"
 #include "support/test_support.h"
 
