@@ -49,9 +49,10 @@ using CompressProgress = std::function<void(size_t done, size_t total, uint64_t 
 // Writes FILE.br and FILE.gz beside every text-like file (IsTextLike, the
 // list `check` measures) of the build folder `path`, skipping dot-folders
 // (never served) and, unless `include_maps`, source maps ("*.map"; variants
-// an earlier run wrote beside them are left alone). Originals are never modified. A variant is up to date when
-// it decodes to the file's current bytes; then it is left alone (so a second
-// run writes nothing and changes no mtime). Each variant is written to a
+// an earlier run wrote beside them are left alone). Originals are never
+// modified. A variant is up to date when it decodes to the file's current
+// bytes; then it is left alone (so a second run writes nothing and changes
+// no mtime). Each variant is written to a
 // temporary name in the same folder ("x.js.br.tmp-PID-N") and renamed into
 // place, so a server never sees half a file; temporary files that a killed
 // run left behind (their PID no longer runs) are deleted first. Runs on
