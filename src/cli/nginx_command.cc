@@ -7,6 +7,7 @@
 #include "budget/budget.h"
 #include "core/bundle_source.h"
 #include "budget/check.h"
+#include "build/html_entry.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "deploy/nginx.h"
@@ -24,11 +25,21 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::optional<Manifest> manifest = LoadManifest(*source, flags.manifest_path);
+  std::optional<Manifest> manifest;
+  if (!flags.manifest_path.empty()) {
+    manifest = LoadManifest(*source, flags.manifest_path);
+  } else {
+    // Vite's manifest, else the entry read from index.html (with a warning).
+    FoundManifest found = LoadBuildManifest(*source);
+    for (const std::string& warning : found.warnings) {
+      std::cerr << "npsbundle: warning: " << warning << "\n";
+    }
+    manifest = std::move(found.manifest);
+    if (manifest) ValidateManifestFiles(*manifest, *source, source->DisplayPath(manifest->path));
+  }
   if (!manifest) {
-    throw InputError(source->name() +
-                     ": no .vite/manifest.json (build with `build.manifest: true` in "
-                     "vite.config)");
+    throw InputError(source->name() + ": no Vite manifest and no module script in index.html (" +
+                     std::string(kEnableViteManifest) + ")");
   }
   flags.options.manifest_display_path =
       flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;

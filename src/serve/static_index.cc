@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "build/asset_names.h"
+#include "build/html_entry.h"
 #include "build/load_sets.h"
 #include "build/manifest.h"
 #include "policy/preload.h"
@@ -50,17 +51,17 @@ std::optional<std::string> Decode(std::string_view bytes, ContentCoding coding) 
   }
 }
 
-std::optional<Manifest> LoadManifest(const BundleSource& source, IndexReport* report) {
-  for (std::string_view path : kManifestPaths) {
-    if (!source.Find(path)) continue;
-    try {
-      return ParseManifest(source.Read(path), source.DisplayPath(path));
-    } catch (const std::exception& e) {
-      report->warnings.push_back(std::string(e.what()) + " (serving without preload hints)");
-      return std::nullopt;
-    }
+// The build's manifest (Vite's, or the one read from index.html); a
+// malformed one costs the hints and long caching, not the server.
+std::optional<Manifest> FindManifest(const BundleSource& source, IndexReport* report) {
+  try {
+    FoundManifest found = LoadBuildManifest(source);
+    report->warnings.insert(report->warnings.end(), found.warnings.begin(), found.warnings.end());
+    return std::move(found.manifest);
+  } catch (const std::exception& e) {
+    report->warnings.push_back(std::string(e.what()) + " (serving without preload hints)");
+    return std::nullopt;
   }
-  return std::nullopt;
 }
 
 // Pairs variants "X.br" / "X.gz" with the file X they encode; the rest is
@@ -135,7 +136,7 @@ std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
 StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
                                IndexReport* report) {
   StaticIndex index;
-  std::optional<Manifest> manifest = LoadManifest(source, report);
+  std::optional<Manifest> manifest = FindManifest(source, report);
   std::unordered_map<const StaticFile*, StagedBytes> staged =
       index.ReadFiles(source, PairVariants(source), options, manifest, report);
   if (manifest) {
