@@ -3,13 +3,15 @@
 #include <fstream>
 
 #include "build/attribution.h"
+#include "build/html_entry.h"
 #include "budget/diff.h"
 #include "core/error.h"
 #include "build/size_cache.h"
 
 namespace npsbundle {
 
-std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path) {
+std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path,
+                                                std::vector<std::string>* warnings) {
   if (!override_path.empty()) {
     std::ifstream in(override_path, std::ios::binary);
     if (!in) throw InputError(override_path + ": cannot read manifest");
@@ -19,15 +21,11 @@ std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, cons
     ValidateManifestFiles(manifest, source, override_path);
     return manifest;
   }
-  for (std::string_view candidate : kManifestPaths) {
-    if (!source.Find(candidate)) continue;
-    std::string display = source.DisplayPath(candidate);
-    Manifest manifest = ParseManifest(source.Read(candidate), display);
-    manifest.path = std::string(candidate);
-    ValidateManifestFiles(manifest, source, display);
-    return manifest;
-  }
-  return std::nullopt;
+  // Vite's manifest, else the entry read from index.html (with a warning).
+  FoundManifest found = LoadBuildManifest(source);
+  if (warnings) warnings->insert(warnings->end(), found.warnings.begin(), found.warnings.end());
+  if (found.manifest) ValidateManifestFiles(*found.manifest, source, source.DisplayPath(found.manifest->path));
+  return std::move(found.manifest);
 }
 
 void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
@@ -50,7 +48,8 @@ void ValidateManifestFiles(const Manifest& manifest, const BundleSource& source,
 
 CheckReport RunCheck(const CheckInput& input) {
   std::unique_ptr<BundleSource> source = OpenBundle(input.path);
-  std::optional<Manifest> manifest = FindAndValidateManifest(*source, input.manifest_path);
+  std::vector<std::string> manifest_warnings;
+  std::optional<Manifest> manifest = FindAndValidateManifest(*source, input.manifest_path, &manifest_warnings);
   MeasureOptions options;
   options.levels = input.budget.levels;
   options.threads = input.threads;
@@ -71,9 +70,10 @@ CheckReport RunCheck(const CheckInput& input) {
   CheckReport report = Analyze(input.path, manifest ? &*manifest : nullptr, std::move(measurements), input.budget,
                                std::move(attribution));
   report.zstd = options.zstd;
+  report.warnings.insert(report.warnings.end(), manifest_warnings.begin(), manifest_warnings.end());
   if (cache) {
     cache->Save();
-    report.warnings = cache->warnings();
+    report.warnings.insert(report.warnings.end(), cache->warnings().begin(), cache->warnings().end());
     report.cache_hits = cache->hits();
     report.cache_misses = cache->misses();
   }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "budget/analysis.h"
 #include "core/bundle_source.h"
@@ -13,10 +14,12 @@
 namespace npsbundle {
 
 // Finds and parses the build's manifest: `override_path` (a file on disk)
-// when given, else the first of kManifestPaths inside the build. Returns
-// nullopt when the build has none. Throws InputError when a manifest is
-// malformed or names a file the build lacks.
-std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path);
+// when given, else Vite's manifest inside the build, else the entry read
+// from index.html (LoadBuildManifest; its warning goes to `warnings` when
+// given). Returns nullopt when the build has neither. Throws InputError when
+// a manifest is malformed or names a file the build lacks.
+std::optional<Manifest> FindAndValidateManifest(const BundleSource& source, const std::string& override_path,
+                                                std::vector<std::string>* warnings = nullptr);
 
 // Throws InputError when the manifest names a file (`file`, `css`, `assets`)
 // that the build does not hold.

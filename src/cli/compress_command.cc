@@ -19,6 +19,7 @@ struct CompressFlags {
   std::optional<int> gzip_level;
   std::optional<int> brotli_quality;
   bool force = false;
+  bool maps = false;
 };
 
 ExitCode RunCompress(const CompressFlags& flags) {
@@ -28,6 +29,7 @@ ExitCode RunCompress(const CompressFlags& flags) {
   if (flags.brotli_quality) options.levels.brotli_quality = *flags.brotli_quality;
   options.min_saving_percent = ParsePercent(flags.min_saving, "--min-saving");
   options.force = flags.force;
+  options.include_maps = flags.maps;
   bool tty = isatty(STDERR_FILENO);
   CompressProgress progress;
   if (tty) {
@@ -49,6 +51,10 @@ ExitCode RunCompress(const CompressFlags& flags) {
       result.below_margin, options.min_saving_percent, result.removed,
       FormatKb(result.br_saved).c_str(), FormatKb(result.gzip_saved).c_str(),
       FormatKb(result.original_bytes).c_str());
+  if (result.maps_skipped > 0) {
+    std::printf("compress %s: left %zu source maps alone (--maps compresses them too)\n",
+                flags.path.c_str(), result.maps_skipped);
+  }
   if (result.leftovers_removed > 0) {
     std::fprintf(stderr, "npsbundle: warning: %s: removed %zu temporary files left by an interrupted run\n",
                  flags.path.c_str(), result.leftovers_removed);
@@ -70,6 +76,7 @@ void AddCompressCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--brotli-quality", flags->brotli_quality, "brotli quality 0..11 (default 11)");
   cmd->add_option("--budget", flags->budget, "Take the levels from this budget file's `compression`");
   cmd->add_flag("--force", flags->force, "Rewrite variants that are already up to date");
+  cmd->add_flag("--maps", flags->maps, "Compress source maps (*.map) too; off by default");
   cmd->callback([flags, action] { *action = [flags] { return RunCompress(*flags); }; });
 }
 

@@ -5,6 +5,7 @@
 #include "budget/budget.h"
 #include "core/bundle_source.h"
 #include "budget/check.h"
+#include "build/html_entry.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -23,11 +24,12 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path);
+  std::vector<std::string> warnings;
+  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path, &warnings);
+  for (const std::string& warning : warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   if (!manifest) {
-    throw InputError(source->name() +
-                     ": no .vite/manifest.json (build with `build.manifest: true` in "
-                     "vite.config)");
+    throw InputError(source->name() + ": no Vite manifest and no module script in index.html (" +
+                     std::string(kEnableViteManifest) + ")");
   }
   flags.options.manifest_display_path =
       flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;

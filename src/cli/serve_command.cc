@@ -11,6 +11,7 @@
 #include "core/bundle_source.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "policy/preload.h"
 #include "serve/serve.h"
 
 namespace npsbundle {
@@ -93,6 +94,12 @@ ExitCode RunServe(ServeFlags flags) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const std::string& warning : report.warnings) {
     std::fprintf(stderr, "npsbundle: warning: %s\n", warning.c_str());
+  }
+  if (report.hints_dropped > 0) {
+    std::fprintf(stderr,
+                 "npsbundle: %zu preload hints left out (at most %zu Link headers and %zu bytes "
+                 "of them per response, most critical first)\n",
+                 report.hints_dropped, kMaxPreloadHints, kMaxPreloadHeaderBytes);
   }
   if (report.compressed_in_memory > 0) {
     std::fprintf(stderr,

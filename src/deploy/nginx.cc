@@ -5,7 +5,6 @@
 #include <set>
 #include <sstream>
 
-#include "build/asset_names.h"
 #include "core/error.h"
 #include "build/load_sets.h"
 #include "policy/preload.h"
@@ -209,10 +208,17 @@ class Generator {
 
   // Every HTML response to `url` carries its entry's hints, and a route's
   // page hints after them when `url` is a route (serve does the same).
-  std::vector<std::string> LinksFor(const std::string& url, const std::string& entry_key) const {
+  // The caps of policy/preload apply; what they drop is said in a comment.
+  std::vector<std::string> LinksFor(const std::string& url, const std::string& entry_key) {
     const std::string* page = RoutePage(url);
-    return page ? RoutePreloadLinks(manifest_, entry_key, *page, options_.base)
-                : EntryPreloadLinks(manifest_, entry_key, options_.base);
+    PreloadHints hints = page ? RoutePreloadLinks(manifest_, entry_key, *page, options_.base)
+                              : EntryPreloadLinks(manifest_, entry_key, options_.base);
+    if (hints.dropped > 0) {
+      w_.Line("# " + std::to_string(hints.dropped) + " more hints for " + url +
+              " dropped: at most " + std::to_string(kMaxPreloadHints) + " hints and " +
+              std::to_string(kMaxPreloadHeaderBytes) + " bytes of Link headers.");
+    }
+    return std::move(hints.links);
   }
 
   void EntryLocations() {
@@ -237,19 +243,6 @@ class Generator {
     for (const auto& [alias, owner] : alias_owner) aliases_.insert(alias);
   }
 
-  // The HTML a navigation to `path` falls back to: the nearest
-  // "DIR/index.html" entry up the path, as serve picks it.
-  std::string EntryForNavigation(std::string_view path) const {
-    std::string dir(path.substr(1, path.rfind('/')));  // "" or "a/b/"
-    while (true) {
-      std::string candidate = dir + "index.html";
-      if (!EntryKeyForHtml(manifest_, candidate).empty()) return candidate;
-      if (dir.empty()) return {};
-      size_t slash = dir.rfind('/', dir.size() - 2);
-      dir = slash == std::string::npos ? std::string() : dir.substr(0, slash + 1);
-    }
-  }
-
   // Routes that are not an entry's own URL: exact locations answering with
   // the HTML a navigation there falls back to.
   void RouteLocations() {
@@ -261,7 +254,7 @@ class Generator {
         if (!aliases_.count(url) && (urls.empty() || urls.back() != url)) urls.push_back(url);
       }
       if (urls.empty()) continue;
-      std::string html = EntryForNavigation(bare);
+      std::string html = HtmlForNavigation(manifest_, bare);
       if (html.empty()) {
         throw InputError("routes: \"" + route + "\": no index.html entry serves this path");
       }
@@ -284,44 +277,34 @@ class Generator {
     w_.Line();
   }
 
+  // Cache-Control per file comes from the one classifier serve uses: one
+  // exact location per immutable file (exact locations win over every
+  // regex one, and nginx finds them by hash, so a large build costs no
+  // per-request scan). Everything else falls through to a revalidating
+  // location, so no pattern can mistake an unhashed file for a hashed one.
   void AssetLocations() {
-    std::set<std::string> folders{"assets/"};  // Vite's default assetsDir, as serve assumes
-    std::vector<std::string> unmatched;        // manifest-named but outside the pattern
-    std::set<std::string> files;
-    for (const auto& [key, chunk] : manifest_.chunks) {
-      files.insert(chunk.file);
-      files.insert(chunk.css.begin(), chunk.css.end());
-      files.insert(chunk.assets.begin(), chunk.assets.end());
-    }
-    for (const std::string& file : files) {
-      if (EndsWith(file, ".html")) continue;
-      std::string dir = Directory(file);
-      if (dir.empty()) continue;
-      folders.insert(dir + "/");
-      if (!IsHashedAssetName(file)) unmatched.push_back(file);
-    }
-    std::string alternatives;
-    for (const std::string& folder : folders) {
-      if (!alternatives.empty()) alternatives += "|";
-      alternatives += RegexEscape(folder);
-    }
-    std::string prefix = "^/(?:" + alternatives + ")";
-    w_.Line("# Hashed build files: a new build gives them new names, so a year is safe.");
-    w_.Open("location ~ " +
-            NginxQuote(prefix + "(?:[^/]*/)*[^/]*" + std::string(kHashedAssetRegex), true));
-    LocationHeaders(kCacheImmutable, {});
-    w_.Line("try_files $uri =404;");
-    w_.Close();
-    for (const std::string& file : unmatched) {
-      // Vite hashed it too; the hash just happens to look like a word.
+    CacheClassifier caching(&manifest_);
+    w_.Line("# Files the bundler named with a content hash: a new build gives them new");
+    w_.Line("# names, so a year is safe. Nothing else is cached for long.");
+    for (const std::string& file : caching.ImmutableFiles()) {
       w_.Open("location = " + NginxQuote("/" + file, true));
       LocationHeaders(kCacheImmutable, {});
       w_.Line("try_files $uri =404;");
       w_.Close();
     }
     w_.Line();
+    std::set<std::string> folders{std::string(kAssetsDir)};  // as serve's SPA rule assumes
+    for (const std::string& file : caching.ImmutableFiles()) {
+      std::string dir = Directory(file);
+      if (!dir.empty()) folders.insert(dir + "/");
+    }
+    std::string alternatives;
+    for (const std::string& folder : folders) {
+      if (!alternatives.empty()) alternatives += "|";
+      alternatives += RegexEscape(folder);
+    }
     w_.Line("# Anything else in the asset folders: a miss is a stale reference, never a page.");
-    w_.Open("location ~ " + NginxQuote(prefix, true));
+    w_.Open("location ~ " + NginxQuote("^/(?:" + alternatives + ")", true));
     LocationHeaders(kCacheRevalidate, {});
     w_.Line("try_files $uri =404;");
     w_.Close();

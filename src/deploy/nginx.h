@@ -40,10 +40,12 @@ inline constexpr std::string_view kSnippetHiddenFiles = "hidden-files.conf";
 // /etc/nginx/conf.d/app.conf) serving the build described by `manifest`
 // with the same policy as `npsbundle serve`:
 //   - each HTML entry: exact location, `Cache-Control: no-cache`, one
-//     `Link` header per hint of EntryPreloadLinks (identical to serve's);
+//     `Link` header per hint of EntryPreloadLinks (identical to serve's;
+//     hints the caps drop are counted in a comment);
 //   - each route: exact location answering with its HTML entry, the entry's
 //     hints followed by the page's route-cost hints;
-//   - hashed files in the manifest's asset folder(s): immutable for a year;
+//   - each file CacheClassifier calls immutable (the one serve asks): an
+//     exact location, immutable for a year; everything else no-cache;
 //   - navigations (no '.' in the last path segment) fall back to the
 //     nearest entry index.html; any other missing path is a 404;
 //   - every location that adds headers also includes the security headers

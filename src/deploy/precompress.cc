@@ -102,7 +102,11 @@ CompressResult CompressFolder(const std::string& path, const CompressOptions& op
       }
       ++result.leftovers_removed;
     } else if (IsTextLike(file.path) && !IsHiddenPath(file.path)) {
-      files.push_back(file.path);
+      if (!options.include_maps && file.path.ends_with(".map")) {
+        ++result.maps_skipped;
+      } else {
+        files.push_back(file.path);
+      }
     }
   }
   result.files = files.size();

@@ -20,6 +20,10 @@ struct CompressOptions {
   double min_saving_percent = kMinSavingPercent;
   // Rewrite variants even when they are up to date (after changing levels).
   bool force = false;
+  // Source maps are fetched only by devtools, and are the largest text files
+  // of many builds: compressing them tripled the run on a real app. Off
+  // unless `compress --maps` asks for them.
+  bool include_maps = false;
   unsigned threads = 0;  // 0 = one per core
 };
 
@@ -27,6 +31,7 @@ struct CompressOptions {
 // that have a current variant of that kind after the run.
 struct CompressResult {
   size_t files = 0;       // text-like files considered
+  size_t maps_skipped = 0;  // source maps left alone (include_maps off)
   size_t written = 0;     // variants written (new or replacing a stale one)
   size_t stale = 0;       // of `written`: replaced a variant that no longer matched
   size_t up_to_date = 0;  // variants left alone: they decode to the current file
@@ -43,9 +48,11 @@ using CompressProgress = std::function<void(size_t done, size_t total, uint64_t 
 
 // Writes FILE.br and FILE.gz beside every text-like file (IsTextLike, the
 // list `check` measures) of the build folder `path`, skipping dot-folders
-// (never served). Originals are never modified. A variant is up to date when
-// it decodes to the file's current bytes; then it is left alone (so a second
-// run writes nothing and changes no mtime). Each variant is written to a
+// (never served) and, unless `include_maps`, source maps ("*.map"; variants
+// an earlier run wrote beside them are left alone). Originals are never
+// modified. A variant is up to date when it decodes to the file's current
+// bytes; then it is left alone (so a second run writes nothing and changes
+// no mtime). Each variant is written to a
 // temporary name in the same folder ("x.js.br.tmp-PID-N") and renamed into
 // place, so a server never sees half a file; temporary files that a killed
 // run left behind (their PID no longer runs) are deleted first. Runs on

@@ -1,32 +1,84 @@
 #include "policy/preload.h"
 
+#include <algorithm>
+
 namespace npsbundle {
+namespace {
 
-std::vector<std::string> PreloadLinks(const LoadSet& set, std::string_view base,
-                                      bool skip_first_script) {
-  std::vector<std::string> links;
-  for (size_t i = skip_first_script ? 1 : 0; i < set.js.size(); ++i) {
-    links.push_back("<" + std::string(base) + set.js[i] + ">; rel=modulepreload; crossorigin");
-  }
-  for (const std::string& css : set.css) {
-    links.push_back("<" + std::string(base) + css + ">; rel=preload; as=style");
-  }
-  return links;
+bool IsStylesheet(std::string_view path) {
+  return path.size() > 4 && path.substr(path.size() - 4) == ".css";
 }
 
-std::vector<std::string> EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           std::string_view base) {
-  return PreloadLinks(InitialSet(manifest, entry_key), base, /*skip_first_script=*/true);
+// Builds a hint list in priority order, each file once, under the caps.
+class HintList {
+ public:
+  explicit HintList(std::string_view base) : base_(base) {}
+
+  void Add(const std::string& build_path) {
+    if (std::find(files_.begin(), files_.end(), build_path) != files_.end()) return;
+    files_.push_back(build_path);
+    std::string link = IsStylesheet(build_path) ? StylePreloadLink(build_path, base_)
+                                                : ModulePreloadLink(build_path, base_);
+    size_t line_bytes = std::string_view("Link: \r\n").size() + link.size();
+    // The first cut ends the list: a shorter hint further down is less
+    // critical than the one that did not fit.
+    if (full_ || hints_.links.size() == kMaxPreloadHints ||
+        bytes_ + line_bytes > kMaxPreloadHeaderBytes) {
+      full_ = true;
+      ++hints_.dropped;
+      return;
+    }
+    bytes_ += line_bytes;
+    hints_.links.push_back(std::move(link));
+  }
+  void AddAll(const std::vector<std::string>& build_paths, size_t from = 0) {
+    for (size_t i = from; i < build_paths.size(); ++i) Add(build_paths[i]);
+  }
+  PreloadHints Take() { return std::move(hints_); }
+
+ private:
+  std::string_view base_;
+  std::vector<std::string> files_;
+  PreloadHints hints_;
+  size_t bytes_ = 0;
+  bool full_ = false;
+};
+
+}  // namespace
+
+std::string ModulePreloadLink(std::string_view build_path, std::string_view base) {
+  return "<" + std::string(base) + std::string(build_path) + ">; rel=modulepreload; crossorigin";
 }
 
-std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           const std::string& page_key, std::string_view base) {
+std::string StylePreloadLink(std::string_view build_path, std::string_view base) {
+  return "<" + std::string(base) + std::string(build_path) + ">; rel=preload; as=style";
+}
+
+PreloadHints EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                               std::string_view base) {
   LoadSet initial = InitialSet(manifest, entry_key);
-  std::vector<std::string> links = PreloadLinks(initial, base, /*skip_first_script=*/true);
-  std::vector<std::string> page =
-      PreloadLinks(RouteCost(manifest, page_key, initial), base, /*skip_first_script=*/false);
-  links.insert(links.end(), page.begin(), page.end());
-  return links;
+  HintList list(base);
+  if (!initial.js.empty()) list.Add(initial.js[0]);
+  list.AddAll(initial.css);
+  list.AddAll(initial.js, 1);
+  return list.Take();
+}
+
+PreloadHints RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                               const std::string& page_key, std::string_view base) {
+  LoadSet initial = InitialSet(manifest, entry_key);
+  LoadSet page = RouteCost(manifest, page_key, initial);
+  HintList list(base);
+  if (!initial.js.empty()) list.Add(initial.js[0]);
+  list.AddAll(initial.css);
+  // The page's own chunk (first in its walk unless the entry loads it).
+  const ManifestChunk* chunk = manifest.Find(page_key);
+  bool own_first = chunk && !page.js.empty() && page.js[0] == chunk->file;
+  if (own_first) list.Add(page.js[0]);
+  list.AddAll(page.css);
+  list.AddAll(initial.js, 1);
+  list.AddAll(page.js, own_first ? 1 : 0);
+  return list.Take();
 }
 
 std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path) {
@@ -38,6 +90,19 @@ std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path
     if (record.is_entry && record.src == html_path) return key;
   }
   return {};
+}
+
+std::string HtmlForNavigation(const Manifest& manifest, std::string_view url_path) {
+  size_t slash = url_path.rfind('/');
+  std::string dir(slash == std::string_view::npos ? std::string_view()
+                                                  : url_path.substr(1, slash));  // "" or "a/b/"
+  while (true) {
+    std::string candidate = dir + "index.html";
+    if (!EntryKeyForHtml(manifest, candidate).empty()) return candidate;
+    if (dir.empty()) return {};
+    size_t up = dir.rfind('/', dir.size() - 2);
+    dir = up == std::string::npos ? std::string() : dir.substr(0, up + 1);
+  }
 }
 
 }  // namespace npsbundle

@@ -1,6 +1,7 @@
 #ifndef NPSBUNDLE_POLICY_PRELOAD_H_
 #define NPSBUNDLE_POLICY_PRELOAD_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,30 +12,51 @@
 namespace npsbundle {
 
 // `Link` header values that let a browser (or a CDN turning them into 103
-// Early Hints) fetch a load set before the HTML is parsed:
-//   </assets/vendor-react-AbC123.js>; rel=modulepreload; crossorigin
+// Early Hints) fetch what a page needs before its HTML is parsed:
+//   </assets/index-AbC123.js>; rel=modulepreload; crossorigin
 //   </assets/index-XyZ789.css>; rel=preload; as=style
 // `base` is Vite's `base` ("/" or "/app/"); it must start and end with '/'.
-// With `skip_first_script` the first script (an entry's own <script> tag,
-// which the HTML already names) gets no hint.
-std::vector<std::string> PreloadLinks(const LoadSet& set, std::string_view base,
-                                      bool skip_first_script);
+// Every output that sends hints (serve, nginx, …) takes these lists whole,
+// so they agree hint for hint.
 
-// The hints for the HTML of entry `entry_key`: its initial set, minus the
-// entry script itself.
-std::vector<std::string> EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           std::string_view base);
+// At most this many hints and this many bytes of `Link` header lines
+// ("Link: <value>\r\n" each) per response: a CDN turns them into 103 Early
+// Hints, and a long tail of small chunks costs header bytes (and HPACK
+// table room) on every navigation for little gain. The most critical come
+// first, so the cut drops the least useful.
+inline constexpr size_t kMaxPreloadHints = 16;
+inline constexpr size_t kMaxPreloadHeaderBytes = 2048;
+
+struct PreloadHints {
+  std::vector<std::string> links;  // in send order
+  size_t dropped = 0;              // hints left out by the caps
+};
+
+std::string ModulePreloadLink(std::string_view build_path, std::string_view base);
+std::string StylePreloadLink(std::string_view build_path, std::string_view base);
+
+// The hints for the HTML of entry `entry_key`, critical path first: the
+// entry script itself (what the page runs first, and what Early Hints help
+// most), the initial CSS (it blocks rendering), then the entry's static
+// imports in load order (modulepreload). Lazy pages are never hinted here.
+PreloadHints EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                               std::string_view base);
 
 // The hints for a deep link to route page `page_key` of entry `entry_key`:
-// the entry's hints, then every file the page adds (its chunk included).
-// nginx writes these per route; serve sends the same values, combining the
-// entry's hints with PreloadLinks(RouteCost(...)) at response time.
-std::vector<std::string> RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
-                                           const std::string& page_key, std::string_view base);
+// the entry script, the initial CSS, the page's own chunk and its CSS, then
+// the entry's static imports and the page's, each file once. nginx writes
+// these per route; serve sends the same list.
+PreloadHints RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
+                               const std::string& page_key, std::string_view base);
 
 // The manifest key of the HTML entry `html_path` ("index.html",
 // "admin/index.html") or empty when the manifest has none for it.
 std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path);
+
+// The HTML entry a navigation to `url_path` ("/admin/users/7", without the
+// base) falls back to: the nearest "DIR/index.html" entry up the path, or
+// empty when there is none.
+std::string HtmlForNavigation(const Manifest& manifest, std::string_view url_path);
 
 }  // namespace npsbundle
 

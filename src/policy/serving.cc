@@ -1,5 +1,7 @@
 #include "policy/serving.h"
 
+#include <algorithm>
+
 #include "build/asset_names.h"
 #include "core/ascii.h"
 
@@ -65,9 +67,34 @@ const TypeEntry* FindType(std::string_view path) {
 }
 }  // namespace
 
-bool IsImmutable(std::string_view path, bool named_by_manifest) {
-  if (IsHtmlContentType(ContentTypeFor(path))) return false;
-  return IsHashedAssetName(path) || (named_by_manifest && path.rfind(kAssetsDir, 0) == 0);
+bool IsServiceWorkerFile(std::string_view path) {
+  size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (std::string_view fixed : {"sw.js", "service-worker.js", "registerSW.js"}) {
+    if (EqualsIgnoreCase(name, fixed)) return true;
+  }
+  return EqualsIgnoreCase(Extension(name), "webmanifest");
+}
+
+CacheClassifier::CacheClassifier(const Manifest* manifest) {
+  if (!manifest) return;
+  auto consider = [this](const std::string& path) {
+    if (IsHashedAssetName(path) && !IsServiceWorkerFile(path) &&
+        !IsHtmlContentType(ContentTypeFor(path))) {
+      immutable_.push_back(path);
+    }
+  };
+  for (const auto& [key, chunk] : manifest->chunks) {
+    consider(chunk.file);
+    for (const std::string& css : chunk.css) consider(css);
+    for (const std::string& asset : chunk.assets) consider(asset);
+  }
+  std::sort(immutable_.begin(), immutable_.end());
+  immutable_.erase(std::unique(immutable_.begin(), immutable_.end()), immutable_.end());
+}
+
+bool CacheClassifier::IsImmutable(std::string_view path) const {
+  return std::binary_search(immutable_.begin(), immutable_.end(), path);
 }
 
 const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeaders() {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "build/manifest.h"
+
 namespace npsbundle {
 
 // The serving policy: what a file of a Vite build is sent with, wherever it
@@ -21,13 +23,51 @@ inline constexpr std::string_view kCacheRevalidate = "no-cache";
 // name, so a miss is a stale reference and never becomes index.html.
 inline constexpr std::string_view kAssetsDir = "assets/";
 
-// True when a build file may be cached for a year. `path` is build-relative;
-// `named_by_manifest` tells whether the Vite manifest lists it (as a chunk's
-// file, css or assets entry). HTML is never immutable.
-bool IsImmutable(std::string_view path, bool named_by_manifest);
+// The Cache-Control value of a classification made earlier.
 inline std::string_view CacheControlFor(bool immutable) {
   return immutable ? kCacheImmutable : kCacheRevalidate;
 }
+
+// The one caching classifier: `serve`, `nginx` and every later target ask
+// it which files of a build may be cached for a year, so they cannot
+// disagree. A file is immutable only when the bundler named it with a
+// content hash: the manifest (Vite's, or the one read from index.html)
+// lists it as a chunk's `file`, `css` or `assets` entry AND its name carries
+// Vite's hash (IsHashedAssetName). Everything else is revalidated
+// (`no-cache`): HTML, files copied from public/ (fonts, icons, robots.txt),
+// source maps, and the files of a service worker:
+//   - sw.js, service-worker.js, registerSW.js and *.webmanifest never, even
+//     when a manifest lists them: the browser checks a service worker and
+//     the web-app manifest by their fixed URL, so a year-long cache keeps a
+//     broken worker alive for a year;
+//   - workbox-<hash>.js is named by workbox-build, not by the bundler, and
+//     is not in Vite's manifest, so it is revalidated (a 304 per visit, and
+//     the worker precaches it anyway): a hash put there by a tool whose
+//     config we cannot see is not trusted.
+// Unhashed names the manifest lists (`assetFileNames: "[name].[ext]"`) are
+// revalidated too: a new build reuses the name with new bytes.
+class CacheClassifier {
+ public:
+  // `manifest` may be null: a build without one caches nothing for long.
+  explicit CacheClassifier(const Manifest* manifest);
+
+  // True when build path `path` may be cached for a year.
+  bool IsImmutable(std::string_view path) const;
+  std::string_view CacheControl(std::string_view path) const {
+    return CacheControlFor(IsImmutable(path));
+  }
+  // Every immutable build path, sorted: a config generator writes one exact
+  // rule for each and revalidates the rest.
+  const std::vector<std::string>& ImmutableFiles() const { return immutable_; }
+
+ private:
+  std::vector<std::string> immutable_;  // sorted, unique
+};
+
+// True for the files a service worker setup fetches by a fixed URL (sw.js,
+// service-worker.js, registerSW.js, *.webmanifest): never immutable.
+bool IsServiceWorkerFile(std::string_view path);
+
 
 // Headers every response carries, errors included.
 const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeaders();

@@ -65,11 +65,16 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) const {
     file = Fallback(path);
   }
   if (!file) return ErrorResponse(404);
-  // A page reached by its route ("/", "/oracle") also preloads that route's
-  // lazy chunks, whether the HTML was found directly or by fallback.
+  // A page reached by its route ("/", "/oracle") sends that route's hints
+  // (the entry's and the page's, capped as one list), whether the HTML was
+  // found directly or by fallback; other HTML sends its own.
   static const std::vector<std::string> kNoLinks;
-  bool html = IsHtmlContentType(file->content_type);
-  HttpResponse response = Serve(request, *file, html ? index_->RouteLinks("/" + path) : kNoLinks);
+  const std::vector<std::string>* links = &kNoLinks;
+  if (IsHtmlContentType(file->content_type)) {
+    const std::vector<std::string>& route = index_->RouteLinks("/" + path);
+    links = route.empty() ? &file->preload_links : &route;
+  }
+  HttpResponse response = Serve(request, *file, *links);
   if (request.method == "HEAD") {
     response.send_body = false;
     response.body = {};
@@ -103,7 +108,7 @@ const StaticFile* RequestHandler::Fallback(const std::string& path) const {
 }
 
 HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile& file,
-                                   const std::vector<std::string>& extra_links) const {
+                                   const std::vector<std::string>& links) const {
   ContentCoding coding = file.negotiable()
                              ? ChooseEncoding(request.Header("Accept-Encoding"), file.available())
                              : ContentCoding::kIdentity;
@@ -140,8 +145,7 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
     response.headers.emplace_back("Content-Encoding", std::string(CodingName(coding)));
   }
   response.headers.emplace_back("Accept-Ranges", "bytes");
-  for (const std::string& link : file.preload_links) response.headers.emplace_back("Link", link);
-  for (const std::string& link : extra_links) response.headers.emplace_back("Link", link);
+  for (const std::string& link : links) response.headers.emplace_back("Link", link);
 
   response.status = 200;
   response.body = bytes;

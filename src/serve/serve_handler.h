@@ -33,7 +33,7 @@ class RequestHandler : public HttpHandler {
   const StaticFile* Resolve(const std::string& path, bool trailing_slash) const;
   const StaticFile* Fallback(const std::string& path) const;
   HttpResponse Serve(const HttpRequest& request, const StaticFile& file,
-                     const std::vector<std::string>& extra_links) const;
+                     const std::vector<std::string>& links) const;
 
   std::shared_ptr<const StaticIndex> index_;
   HandlerOptions options_;

@@ -5,16 +5,19 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <exception>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "build/asset_names.h"
+#include "core/parallel.h"
+#include "build/html_entry.h"
 #include "build/load_sets.h"
 #include "build/manifest.h"
-#include "core/parallel.h"
 #include "policy/preload.h"
 #include "policy/serving.h"
 
@@ -49,41 +52,75 @@ std::optional<std::string> Decode(std::string_view bytes, ContentCoding coding) 
   }
 }
 
-using StagedBytes = std::array<std::optional<std::string>, kContentCodingCount>;
-
-struct VariantPaths {
-  std::string br;
-  std::string gzip;
-  const std::string& For(ContentCoding coding) const {
-    return coding == ContentCoding::kBrotli ? br : gzip;
+// The build's manifest (Vite's, or the one read from index.html); a
+// malformed one costs the hints and long caching, not the server.
+std::optional<Manifest> FindManifest(const BundleSource& source, IndexReport* report) {
+  try {
+    FoundManifest found = LoadBuildManifest(source);
+    report->warnings.insert(report->warnings.end(), found.warnings.begin(), found.warnings.end());
+    return std::move(found.manifest);
+  } catch (const std::exception& e) {
+    report->warnings.push_back(std::string(e.what()) + " (serving without preload hints)");
+    return std::nullopt;
   }
-};
-
-// The build's manifest, read only for preload hints and hashed names: a
-// malformed one is a warning (serving goes on without hints), not an error.
-std::optional<Manifest> ManifestForPreloadHints(const BundleSource& source, IndexReport* report) {
-  for (std::string_view path : kManifestPaths) {
-    if (!source.Find(path)) continue;
-    try {
-      return ParseManifest(source.Read(path), source.DisplayPath(path));
-    } catch (const std::exception& e) {
-      report->warnings.push_back(std::string(e.what()) + " (serving without preload hints)");
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
 }
 
-// Build paths the manifest names (chunks, their css and assets): Vite writes
-// those with a content hash in the name.
-std::set<std::string, std::less<>> ManifestFiles(const Manifest& manifest) {
-  std::set<std::string, std::less<>> files;
-  for (const auto& [key, chunk] : manifest.chunks) {
-    files.insert(chunk.file);
-    files.insert(chunk.css.begin(), chunk.css.end());
-    files.insert(chunk.assets.begin(), chunk.assets.end());
+// Pairs variants "X.br" / "X.gz" with the file X they encode; the rest is
+// servable under its own name, and so is X when only its variants exist.
+VariantIndex PairVariants(const BundleSource& source) {
+  VariantIndex index;
+  std::set<std::string, std::less<>> variant_paths;
+  for (const SourceFile& file : source.files()) {
+    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+      std::string_view suffix = coding == ContentCoding::kBrotli ? ".br" : ".gz";
+      if (!EndsWith(file.path, suffix)) continue;
+      std::string base = file.path.substr(0, file.path.size() - suffix.size());
+      // "data.tar.gz" is a file of its own; "app.js.gz" is a variant even
+      // when app.js itself is missing (a compressed-only build).
+      if (!source.Find(base) && !IsTextLike(base)) continue;
+      (coding == ContentCoding::kBrotli ? index.variants[base].br : index.variants[base].gzip) =
+          file.path;
+      variant_paths.insert(file.path);
+    }
   }
-  return files;
+  for (const SourceFile& file : source.files()) {
+    if (!variant_paths.count(file.path)) index.servable.push_back(file.path);
+  }
+  for (const auto& [base, paths] : index.variants) {
+    if (!source.Find(base)) index.servable.push_back(base);
+  }
+  return index;
+}
+
+// The identity bytes of `path` and those of its variants that decode to
+// them; a stale or corrupt variant is dropped with a warning. nullopt when
+// nothing usable is left.
+std::optional<StagedBytes> ReadRepresentations(const BundleSource& source,
+                                               const VariantIndex& variants,
+                                               const std::string& path, IndexReport* report) {
+  StagedBytes bytes_of;
+  std::optional<std::string> identity;
+  if (source.Find(path)) identity = source.Read(path);
+  auto found = variants.variants.find(path);
+  if (found != variants.variants.end()) {
+    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+      const std::string& variant_path = found->second.For(coding);
+      if (variant_path.empty()) continue;
+      std::string bytes = source.Read(variant_path);
+      std::optional<std::string> decoded = Decode(bytes, coding);
+      if (decoded && !identity) identity = *decoded;
+      if (!decoded || *decoded != *identity) {
+        report->warnings.push_back(source.DisplayPath(variant_path) +
+                                   ": stale or corrupt (does not decode to " + path + "); ignored");
+        continue;
+      }
+      bytes_of[static_cast<int>(coding)] = std::move(bytes);
+      ++report->precompressed;
+    }
+  }
+  if (!identity) return std::nullopt;
+  bytes_of[0] = std::move(*identity);
+  return bytes_of;
 }
 
 }  // namespace
@@ -100,114 +137,89 @@ std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
 StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
                                IndexReport* report) {
   StaticIndex index;
-  std::optional<Manifest> manifest = ManifestForPreloadHints(source, report);
-  std::set<std::string, std::less<>> manifest_files;
-  if (manifest) manifest_files = ManifestFiles(*manifest);
+  std::optional<Manifest> manifest = FindManifest(source, report);
+  std::unordered_map<const StaticFile*, StagedBytes> staged =
+      index.ReadFiles(source, PairVariants(source), options, manifest, report);
+  if (manifest) {
+    index.AddPreloadHints(*manifest, options, report);
+  } else if (!options.routes.empty()) {
+    report->warnings.push_back("the build has no manifest; route hints are off");
+  }
+  if (options.compress_in_memory) {
+    report->compressed_in_memory = index.CompressInMemory(&staged, options);
+  }
+  index.PackBodies(&staged);
+  report->files = index.files_.size();
+  return index;
+}
 
-  // Pair variants with the file they encode.
-  std::map<std::string, VariantPaths, std::less<>> variants;
-  std::set<std::string, std::less<>> variant_paths;
-  for (const SourceFile& file : source.files()) {
-    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-      std::string_view suffix = coding == ContentCoding::kBrotli ? ".br" : ".gz";
-      if (!EndsWith(file.path, suffix)) continue;
-      std::string base = file.path.substr(0, file.path.size() - suffix.size());
-      // "data.tar.gz" is a file of its own; "app.js.gz" is a variant even
-      // when app.js itself is missing (a compressed-only build).
-      if (!source.Find(base) && !IsTextLike(base)) continue;
-      (coding == ContentCoding::kBrotli ? variants[base].br : variants[base].gzip) = file.path;
-      variant_paths.insert(file.path);
-    }
-  }
-  std::vector<std::string> servable;
-  for (const SourceFile& file : source.files()) {
-    if (!variant_paths.count(file.path)) servable.push_back(file.path);
-  }
-  for (const auto& [base, paths] : variants) {
-    if (!source.Find(base)) servable.push_back(base);
-  }
-
-  // The bytes of each file's representations while indexing, by coding;
-  // packed into one BodyStore, and made representations, at the end.
+std::unordered_map<const StaticFile*, StagedBytes> StaticIndex::ReadFiles(
+    const BundleSource& source, const VariantIndex& variants, const IndexOptions& options,
+    const std::optional<Manifest>& manifest, IndexReport* report) {
+  const CacheClassifier caching(manifest ? &*manifest : nullptr);
   std::unordered_map<const StaticFile*, StagedBytes> staged;
   int64_t fallback_mtime = FileMtime(source.name()).value_or(static_cast<int64_t>(std::time(nullptr)));
   std::string root = source.root_directory();
-  for (const std::string& path : servable) {
+  for (const std::string& path : variants.servable) {
     // Never served, so never read or compressed.
     if (IsHiddenPath(path)) continue;
     if (!options.serve_maps && EndsWith(path, ".map")) continue;
     StaticFile file;
     file.path = path;
     file.content_type = std::string(ContentTypeFor(path));
-    file.immutable = IsImmutable(path, manifest_files.count(path) > 0);
+    file.immutable = caching.IsImmutable(path);
     file.last_modified = source.on_disk() ? FileMtime(root + "/" + path).value_or(fallback_mtime)
                                           : fallback_mtime;
     file.last_modified_text = FormatHttpDate(file.last_modified);
-    auto found = variants.find(path);
-    StagedBytes bytes_of;
-    std::optional<std::string> identity;
-    if (source.Find(path)) identity = source.Read(path);
-    if (found != variants.end()) {
-      for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-        const std::string& variant_path = found->second.For(coding);
-        if (variant_path.empty()) continue;
-        std::string bytes = source.Read(variant_path);
-        std::optional<std::string> decoded = Decode(bytes, coding);
-        if (decoded && !identity) identity = *decoded;
-        if (!decoded || *decoded != *identity) {
-          report->warnings.push_back(source.DisplayPath(variant_path) +
-                                     ": stale or corrupt (does not decode to " + path +
-                                     "); ignored");
-          continue;
-        }
-        bytes_of[static_cast<int>(coding)] = std::move(bytes);
-        ++report->precompressed;
-      }
-    }
-    if (!identity) continue;  // every variant of a compressed-only file was corrupt
-    bytes_of[0] = std::move(*identity);
-    const StaticFile& indexed = index.files_.emplace(path, std::move(file)).first->second;
-    staged[&indexed] = std::move(bytes_of);
+    std::optional<StagedBytes> bytes_of = ReadRepresentations(source, variants, path, report);
+    if (!bytes_of) continue;  // every variant of a compressed-only file was corrupt
+    const StaticFile& indexed = files_.emplace(path, std::move(file)).first->second;
+    staged[&indexed] = std::move(*bytes_of);
   }
+  return staged;
+}
 
-  if (manifest) {
-    for (auto& [path, file] : index.files_) {
-      if (!IsHtmlContentType(file.content_type)) continue;
-      std::string key = EntryKeyForHtml(*manifest, path);
-      if (!key.empty()) file.preload_links = EntryPreloadLinks(*manifest, key, options.base);
-    }
-    std::string main_entry = EntryKeyForHtml(*manifest, "index.html");
-    if (main_entry.empty() && !manifest->EntryKeys().empty()) main_entry = manifest->EntryKeys()[0];
-    LoadSet initial = main_entry.empty() ? LoadSet{} : InitialSet(*manifest, main_entry);
-    for (const auto& [route, key] : options.routes) {
-      if (!manifest->Find(key)) {
-        report->warnings.push_back("route " + route + ": no manifest key \"" + key + "\"; no hints");
-        continue;
-      }
-      index.route_links_[route] = PreloadLinks(RouteCost(*manifest, key, initial), options.base,
-                                               /*skip_first_script=*/false);
-    }
-  } else if (!options.routes.empty()) {
-    report->warnings.push_back("the build has no manifest; route hints are off");
+void StaticIndex::AddPreloadHints(const Manifest& manifest, const IndexOptions& options,
+                                  IndexReport* report) {
+  for (auto& [path, file] : files_) {
+    if (!IsHtmlContentType(file.content_type)) continue;
+    std::string key = EntryKeyForHtml(manifest, path);
+    if (key.empty()) continue;
+    PreloadHints hints = EntryPreloadLinks(manifest, key, options.base);
+    file.preload_links = std::move(hints.links);
+    report->hints_dropped += hints.dropped;
   }
+  for (const auto& [route, page] : options.routes) {
+    if (!manifest.Find(page)) {
+      report->warnings.push_back("route " + route + ": no manifest key \"" + page + "\"; no hints");
+      continue;
+    }
+    // The entry a navigation there falls back to, as nginx picks it.
+    std::string entry = EntryKeyForHtml(manifest, HtmlForNavigation(manifest, route));
+    if (entry.empty()) continue;
+    PreloadHints hints = RoutePreloadLinks(manifest, entry, page, options.base);
+    route_links_[route] = std::move(hints.links);
+    report->hints_dropped += hints.dropped;
+  }
+}
 
-  // Compress text files that came without variants, on every core: brotli at
-  // quality 11 is the slow part of start-up.
+size_t StaticIndex::CompressInMemory(std::unordered_map<const StaticFile*, StagedBytes>* staged,
+                                     const IndexOptions& options) {
+  // Text files that came without variants, on every core: brotli at quality
+  // 11 is the slow part of start-up.
   struct Job {
     StagedBytes* bytes;
     ContentCoding coding;
   };
   std::vector<Job> jobs;
-  std::set<StagedBytes*> compressed_files;
-  if (options.compress_in_memory) {
-    for (auto& [path, file] : index.files_) {
-      if (!IsTextLike(path)) continue;
-      StagedBytes& bytes_of = staged[&file];
-      for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-        if (!bytes_of[static_cast<int>(coding)]) jobs.push_back({&bytes_of, coding});
-      }
+  for (auto& [path, file] : files_) {
+    if (!IsTextLike(path)) continue;
+    StagedBytes& bytes_of = (*staged)[&file];
+    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+      if (!bytes_of[static_cast<int>(coding)]) jobs.push_back({&bytes_of, coding});
     }
   }
+  std::set<StagedBytes*> compressed_files;
   std::mutex mutex;
   ParallelFor(jobs.size(), options.threads, [&](size_t i) {
     const std::string& bytes = *(*jobs[i].bytes)[0];
@@ -219,14 +231,16 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
     (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
     compressed_files.insert(jobs[i].bytes);
   });
-  report->compressed_in_memory = compressed_files.size();
+  return compressed_files.size();
+}
 
+void StaticIndex::PackBodies(std::unordered_map<const StaticFile*, StagedBytes>* staged) {
   // One copy of every body, in one memory file the serve loop can sendfile
-  // from; the staged strings go when this function returns.
+  // from; the staged strings go when this returns.
   std::vector<std::string_view> parts;
   std::vector<Representation*> targets;
-  for (auto& [path, file] : index.files_) {
-    const StagedBytes& bytes_of = staged[&file];
+  for (auto& [path, file] : files_) {
+    const StagedBytes& bytes_of = (*staged)[&file];
     for (int i = 0; i < kContentCodingCount; ++i) {
       if (!bytes_of[i]) continue;
       file.representations[i] = Representation{{}, MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i))};
@@ -235,14 +249,12 @@ StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& o
     }
   }
   std::vector<std::string_view> views;
-  index.bodies_ = BodyStore::Pack(parts, &views);
+  bodies_ = BodyStore::Pack(parts, &views);
   for (size_t i = 0; i < targets.size(); ++i) targets[i]->bytes = views[i];
-  staged.clear();
+  staged->clear();
   // The staged copies were many heap blocks below malloc's mmap threshold:
   // hand their pages back, or the build would be held twice.
   malloc_trim(0);
-  report->files = index.files_.size();
-  return index;
 }
 
 const StaticFile* StaticIndex::Find(std::string_view path) const {

@@ -8,8 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "build/manifest.h"
 #include "serve/body_store.h"
 #include "core/bundle_source.h"
 #include "core/compression.h"
@@ -68,7 +70,25 @@ struct IndexReport {
   size_t files = 0;                 // servable files
   size_t precompressed = 0;         // .br/.gz variants taken from the build
   size_t compressed_in_memory = 0;  // files compressed at start-up
+  size_t hints_dropped = 0;          // preload hints left out by policy/preload's caps
   std::vector<std::string> warnings;  // stale variants ignored, and the like
+};
+
+// The bytes of one file's representations while indexing, by coding.
+using StagedBytes = std::array<std::optional<std::string>, kContentCodingCount>;
+
+// A build's files split into what is servable and the precompressed
+// variants ("X.br", "X.gz") of each file X.
+struct VariantIndex {
+  struct Paths {
+    std::string br;
+    std::string gzip;
+    const std::string& For(ContentCoding coding) const {
+      return coding == ContentCoding::kBrotli ? br : gzip;
+    }
+  };
+  std::map<std::string, Paths, std::less<>> variants;  // by X
+  std::vector<std::string> servable;                   // build paths
 };
 
 // Every file of a build, held in memory with its representations (their
@@ -83,13 +103,19 @@ struct IndexReport {
 // makes them smaller.
 class StaticIndex {
  public:
+  // Indexes in named steps: find the manifest, pair each file with its
+  // variants (PairVariants), read each servable file with its variants and cache class (ReadFiles), add the
+  // preload hints of entries and routes (AddPreloadHints), compress text
+  // files that came without variants (CompressInMemory), and pack every
+  // body into one store (PackBodies).
   static StaticIndex Build(const BundleSource& source, const IndexOptions& options,
                            IndexReport* report);
 
   // The file at build path `path`, or nullptr.
   const StaticFile* Find(std::string_view path) const;
-  // Extra `Link` values for a navigation to `route` ("/oracle"); empty if
-  // the route map does not name it.
+  // The `Link` values for a navigation to `route` ("/oracle"): the entry's
+  // and the page's hints in one capped list, sent instead of the HTML's
+  // own; empty if the route map does not name it.
   const std::vector<std::string>& RouteLinks(std::string_view route) const;
 
   size_t size() const { return files_.size(); }
@@ -97,6 +123,15 @@ class StaticIndex {
   const BodyStore& bodies() const { return *bodies_; }
 
  private:
+  std::unordered_map<const StaticFile*, StagedBytes> ReadFiles(
+      const BundleSource& source, const VariantIndex& variants, const IndexOptions& options,
+      const std::optional<Manifest>& manifest, IndexReport* report);
+  void AddPreloadHints(const Manifest& manifest, const IndexOptions& options, IndexReport* report);
+  // Returns how many files got an in-memory variant.
+  size_t CompressInMemory(std::unordered_map<const StaticFile*, StagedBytes>* staged,
+                          const IndexOptions& options);
+  void PackBodies(std::unordered_map<const StaticFile*, StagedBytes>* staged);
+
   std::map<std::string, StaticFile, std::less<>> files_;
   std::shared_ptr<const BodyStore> bodies_;
   std::map<std::string, std::vector<std::string>, std::less<>> route_links_;

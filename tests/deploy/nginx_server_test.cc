@@ -2,6 +2,7 @@
 // context and on generated configs, and the policy the generated config
 // gives a compressed copy of the good fixture, request by request.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -193,11 +194,12 @@ std::string Decoded(const HttpResponse& response) {
 }
 
 std::vector<std::string> ExpectedEntryLinks() {
-  return {"</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
+  return {"</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
+          "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
+          "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
           "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
           "</assets/vendor-query-36H9U8Gs.js>; rel=modulepreload; crossorigin",
-          "</assets/vendor-i18n-BabEaQ5D.js>; rel=modulepreload; crossorigin",
-          "</assets/index-CNgsl1pN.css>; rel=preload; as=style"};
+          "</assets/vendor-i18n-BabEaQ5D.js>; rel=modulepreload; crossorigin"};
 }
 
 TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][nginx-live]") {
@@ -258,13 +260,19 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
 
   {  // a route adds its page's hints.
     HttpResponse root = testing::Fetch(port, "GET", "/", {{"Accept-Encoding", "br"}});
-    std::vector<std::string> dashboard = ExpectedEntryLinks();
-    for (const char* link : {"</assets/Dashboard-Dw00ExLS.js>; rel=modulepreload; crossorigin",
-                             "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin",
-                             "</assets/Dashboard-DZha8SPW.css>; rel=preload; as=style",
-                             "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style"}) {
-      dashboard.push_back(link);
-    }
+    // Critical path first: entry script, initial CSS, the page's chunk and
+    // CSS, then the static imports of both.
+    std::vector<std::string> dashboard = {
+        "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
+        "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
+        "</assets/Dashboard-Dw00ExLS.js>; rel=modulepreload; crossorigin",
+        "</assets/Dashboard-DZha8SPW.css>; rel=preload; as=style",
+        "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style",
+        "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
+        "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
+        "</assets/vendor-query-36H9U8Gs.js>; rel=modulepreload; crossorigin",
+        "</assets/vendor-i18n-BabEaQ5D.js>; rel=modulepreload; crossorigin",
+        "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin"};
     CHECK(root.status == 200);
     CHECK(root.Header("cache-control") == "no-cache");
     CHECK(LinkValues(root) == dashboard);
@@ -272,8 +280,9 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
     HttpResponse response = testing::Fetch(port, "GET", "/oracle", {{"Accept-Encoding", "gzip"}});
     CHECK(response.status == 200);
     std::vector<std::string> expected = ExpectedEntryLinks();
-    expected.push_back("</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin");
-    expected.push_back("</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
+    expected.insert(expected.begin() + 2,
+                    {"</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin",
+                     "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style"});
     CHECK(LinkValues(response) == expected);
     CHECK(response.Header("content-encoding") == "gzip");
     CHECK(Decoded(response) == ReadFile(build.root() + "/index.html"));
@@ -366,12 +375,12 @@ TEST_CASE("nginx with a base serves only under it", "[nginx][nginx-live]") {
   HttpResponse index = testing::Fetch(server.port(), "GET", "/app/");
   CHECK(index.status == 200);
   CHECK(LinkValues(index).front() ==
-        "</app/assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin");
+        "</app/assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
   HttpResponse asset = testing::Fetch(server.port(), "GET", "/app/assets/vendor-react-D-9X1o8U.js");
   CHECK(asset.status == 200);
   CHECK(asset.Header("cache-control") == "public, max-age=31536000, immutable");
   HttpResponse route = testing::Fetch(server.port(), "GET", "/app/oracle");
-  CHECK(LinkValues(route).back() == "</app/assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
+  CHECK(LinkValues(route).at(3) == "</app/assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
   CHECK(testing::Fetch(server.port(), "GET", "/index.html").status == 404);
   CHECK(testing::Fetch(server.port(), "GET", "/oracle").status == 404);
   HttpResponse bare = testing::Fetch(server.port(), "GET", "/app");
@@ -388,7 +397,9 @@ class LiveServe {
     process_ = std::make_unique<testing::ChildProcess>(argv, output_ / "serve.log");
     // The start-up line names the URL: "npsbundle serve: http://127.0.0.1:PORT/".
     const std::string marker = "http://127.0.0.1:";
-    for (int i = 0; i < 1000 && port_ == 0; ++i) {
+    // Up to 60 s: serve compresses the build in memory first (brotli 11),
+    // which on a large app and a busy machine takes a while.
+    for (int i = 0; i < 6000 && port_ == 0; ++i) {
       std::string log = fs::exists(output_ / "serve.log") ? ReadFile(output_ / "serve.log") : "";
       size_t at = log.find(marker);
       if (at != std::string::npos && log.find('/', at + marker.size()) != std::string::npos) {
@@ -549,6 +560,95 @@ TEST_CASE("nginx and npsbundle serve answer the same requests alike",
     CHECK(Decoded(from_nginx) == ReadFile(build.root() + js));
     CHECK(from_serve.status == 206);
     CHECK(from_serve.body == ReadFile(build.root() + js + ".br").substr(0, 100));
+  }
+}
+
+// Every file of a build, as build paths, recursively (dot-folders too).
+std::vector<std::string> FilesOf(const std::string& root) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), root).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Status and Cache-Control of GET /FILE from both servers, for every file of
+// `root`; returns nginx's Cache-Control by path for the named checks.
+std::map<std::string, std::string> CompareCaching(const std::string& nginx, const std::string& root) {
+  LiveNginx reference(nginx, root, {});
+  LiveServe serve(root, {});
+  std::map<std::string, std::string> cache_control;
+  std::vector<std::string> files = FilesOf(root);
+  CHECK(files.size() >= 5);
+  for (const std::string& file : files) {
+    HttpResponse from_nginx = testing::Fetch(reference.port(), "GET", "/" + file);
+    HttpResponse from_serve = testing::Fetch(serve.port(), "GET", "/" + file);
+    INFO(root << ": /" << file);
+    CHECK(from_nginx.status == from_serve.status);
+    CHECK(from_nginx.Header("cache-control").value_or("(absent)") ==
+          from_serve.Header("cache-control").value_or("(absent)"));
+    // The hints too: both take policy/preload's one list.
+    CHECK(LinkValues(from_nginx) == LinkValues(from_serve));
+    cache_control[file] = from_nginx.Header("cache-control").value_or("(absent)");
+  }
+  std::vector<std::string> root_links = LinkValues(testing::Fetch(reference.port(), "GET", "/"));
+  CHECK(root_links == LinkValues(testing::Fetch(serve.port(), "GET", "/")));
+  cache_control["/ links"] = root_links.empty() ? "" : root_links.front();
+  return cache_control;
+}
+
+TEST_CASE("nginx and serve give every file of a build the same Cache-Control",
+          "[nginx][nginx-live][parity][caching]") {
+  std::string nginx = NginxOrWarn();
+  if (nginx.empty()) return;
+  const std::string immutable = "public, max-age=31536000, immutable";
+  SECTION("the reference app") {
+    std::map<std::string, std::string> cc = CompareCaching(nginx, Fixture("good"));
+    CHECK(cc["assets/vendor-react-D-9X1o8U.js"] == immutable);
+    CHECK(cc["favicon.svg"] == "no-cache");
+    CHECK(cc["index.html"] == "no-cache");
+    CHECK(cc["/ links"] == "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
+  }
+  SECTION("a Vue app: the entry script is hinted, not only its CSS") {
+    std::string root = std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps/vue-admin/dist";
+    std::map<std::string, std::string> cc = CompareCaching(nginx, root);
+    CHECK(cc["/ links"] == "</assets/index-DuqMKCec.js>; rel=modulepreload; crossorigin");
+    CHECK(cc["assets/Reports-yPlTLDSy.js"] == immutable);
+  }
+  SECTION("a PWA: service worker files and public/ copies are revalidated") {
+    std::string root = std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps/pwa/dist";
+    std::map<std::string, std::string> cc = CompareCaching(nginx, root);
+    for (const char* file : {"sw.js", "registerSW.js", "workbox-2fbc6a65.js", "manifest.webmanifest",
+                             "fonts/inter-latin-400-normal.woff2",
+                             "fonts/inter-latin-700-normal.woff2", "icon.svg", "index.html"}) {
+      INFO(file);
+      CHECK(cc[file] == "no-cache");
+    }
+    for (const char* file : {"assets/index-CLl9HJMn.js", "assets/index-BORs87eg.css",
+                             "assets/history-TCJOOBPG.js", "assets/history-CzmRMhCc.css"}) {
+      INFO(file);
+      CHECK(cc[file] == immutable);
+    }
+  }
+  SECTION("the PWA without a Vite manifest: the entry read from index.html") {
+    std::string root = std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps/pwa/dist-no-manifest";
+    std::map<std::string, std::string> cc = CompareCaching(nginx, root);
+    for (const char* file : {"sw.js", "registerSW.js", "workbox-2fbc6a65.js", "manifest.json",
+                             "fonts/inter-latin-400-normal.woff2",
+                             "fonts/inter-latin-700-normal.woff2"}) {
+      INFO(file);
+      CHECK(cc[file] == "no-cache");
+    }
+    // Named by index.html and the chunks, with Vite's hash. The lazy
+    // page's CSS is named only by Vite's manifest: revalidated here.
+    for (const char* file : {"assets/index-CLl9HJMn.js", "assets/index-BORs87eg.css",
+                             "assets/history-TCJOOBPG.js"}) {
+      INFO(file);
+      CHECK(cc[file] == immutable);
+    }
+    CHECK(cc["assets/history-CzmRMhCc.css"] == "no-cache");
+    CHECK(cc["/ links"] == "</assets/index-CLl9HJMn.js>; rel=modulepreload; crossorigin");
   }
 }
 

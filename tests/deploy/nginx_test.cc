@@ -70,7 +70,7 @@ TEST_CASE("nginx: entry location carries serve's Link values in order", "[nginx]
   std::vector<std::string> expected = {
       "include \"/etc/nginx/snippets/npsbundle/security-headers.conf\";",
       "add_header Cache-Control \"no-cache\";"};
-  for (const std::string& link : EntryPreloadLinks(manifest, "index.html", "/")) {
+  for (const std::string& link : EntryPreloadLinks(manifest, "index.html", "/").links) {
     expected.push_back("add_header Link \"" + link + "\";");
   }
   expected.push_back("try_files \"/index.html\" =404;");
@@ -79,8 +79,9 @@ TEST_CASE("nginx: entry location carries serve's Link values in order", "[nginx]
             "add_header Link \"</assets/vendor-D-9X1o8U.js>; rel=modulepreload; crossorigin\";"));
   CHECK(Has(block, "add_header Link \"</assets/index-CNgsl1pN.css>; rel=preload; as=style\";"));
   CHECK(Has(block, "add_header Link \"</assets/vendor-Ab12Cd34.css>; rel=preload; as=style\";"));
-  // The entry script is named by the HTML itself.
-  CHECK(config.find("index-Bl1MOBpP.js>") == std::string::npos);
+  // The entry script first: it is what Early Hints help most.
+  CHECK(block[2] ==
+        "add_header Link \"</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin\";");
 }
 
 TEST_CASE("nginx: server directives, snippets and 404 handler", "[nginx]") {
@@ -120,23 +121,38 @@ TEST_CASE("nginx: every location that adds a header repeats the security headers
     }
     pos = head_end;
   }
-  // index.html and "/", "/oracle" and "/oracle/", .br/.gz, hashed, the
-  // unmatched logo, the rest of assets/, navigations, everything else.
-  CHECK(locations == 10);
+  // index.html and "/", "/oracle" and "/oracle/", .br/.gz, one per
+  // immutable file, the rest of assets/, navigations, everything else.
+  Manifest manifest = Parse(kManifest);
+  CHECK(locations == 8 + static_cast<int>(CacheClassifier(&manifest).ImmutableFiles().size()));
 }
 
-TEST_CASE("nginx: hashed assets scoped to the asset folder with the shared pattern", "[nginx]") {
-  std::string config = GenerateNginxConfig(Parse(kManifest), {});
-  std::string head =
-      "location ~ \"^/(?:assets/)(?:[^/]*/)*[^/]*" + NginxQuote(kHashedAssetRegex, true).substr(1);
-  head.pop_back();
-  head += "\"";
-  std::vector<std::string> block = Block(config, head);
-  CHECK(Has(block, "add_header Cache-Control \"public, max-age=31536000, immutable\";"));
-  CHECK(Has(block, "try_files $uri =404;"));
-  // Named by the manifest under assets/ but its hash looks like a word.
-  std::vector<std::string> logo = Block(config, "location = \"/assets/logo-abcdefgh.svg\"");
-  CHECK(Has(logo, "add_header Cache-Control \"public, max-age=31536000, immutable\";"));
+TEST_CASE("nginx: one exact immutable location per file the classifier names", "[nginx]") {
+  Manifest manifest = Parse(kManifest);
+  std::string config = GenerateNginxConfig(manifest, {});
+  CacheClassifier caching(&manifest);
+  CHECK(caching.ImmutableFiles() ==
+        std::vector<std::string>{"assets/Oracle-BfJKa0Uu.css", "assets/Oracle-CHnjyAkH.js",
+                                 "assets/index-Bl1MOBpP.js", "assets/index-CNgsl1pN.css",
+                                 "assets/vendor-Ab12Cd34.css", "assets/vendor-D-9X1o8U.js"});
+  for (const std::string& file : caching.ImmutableFiles()) {
+    std::vector<std::string> block = Block(config, "location = \"/" + file + "\"");
+    CHECK(Has(block, "add_header Cache-Control \"public, max-age=31536000, immutable\";"));
+    CHECK(Has(block, "try_files $uri =404;"));
+  }
+  // Named by the manifest, but its name carries no recognisable hash: the
+  // next build may reuse it, so it is revalidated like serve does.
+  CHECK(config.find("logo-abcdefgh.svg") == std::string::npos);
+  std::vector<std::string> rest = Block(config, "location ~ \"^/(?:assets/)\"");
+  CHECK(Has(rest, "add_header Cache-Control \"no-cache\";"));
+  // No regex location caches for long: only exact ones do.
+  size_t pos = 0;
+  while ((pos = config.find("location ~", pos)) != std::string::npos) {
+    std::string head = config.substr(pos, config.find('\n', pos) - pos - 2);
+    INFO(head);
+    for (const std::string& line : Block(config, head)) CHECK(line.find("immutable") == std::string::npos);
+    ++pos;
+  }
 }
 
 TEST_CASE("nginx: navigations fall back to index.html, other misses are 404", "[nginx]") {
@@ -150,21 +166,26 @@ TEST_CASE("nginx: navigations fall back to index.html, other misses are 404", "[
   CHECK(config.find("immutable") < config.find("location ~ \"/[^./]*$\""));
 }
 
-TEST_CASE("nginx: route locations add the page's hints after the entry's", "[nginx]") {
+TEST_CASE("nginx: route locations carry the route's one list of hints", "[nginx]") {
   Manifest manifest = Parse(kManifest);
   NginxOptions options;
   options.routes = {{"/oracle", "src/pages/Oracle.tsx"}};
   std::vector<std::string> block =
       Block(GenerateNginxConfig(manifest, options), "location = \"/oracle\"");
   std::vector<std::string> links =
-      RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/");
+      RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/").links;
+  // Critical path first: the entry script, the initial CSS, the page's
+  // chunk and CSS, then the static imports.
   CHECK(links == std::vector<std::string>{
-                     "</assets/vendor-D-9X1o8U.js>; rel=modulepreload; crossorigin",
+                     "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
                      "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
                      "</assets/vendor-Ab12Cd34.css>; rel=preload; as=style",
                      "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin",
                      "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style",
+                     "</assets/vendor-D-9X1o8U.js>; rel=modulepreload; crossorigin",
                  });
+  CHECK(Block(GenerateNginxConfig(manifest, options), "location = \"/oracle\"").size() ==
+        links.size() + 3);
   for (const std::string& link : links) CHECK(Has(block, "add_header Link \"" + link + "\";"));
   // Served in place: a final try_files argument would redirect to the
   // entry's location and drop these headers.
@@ -314,8 +335,8 @@ TEST_CASE("nginx: snippets exist and share the hash pattern", "[nginx]") {
     CHECK(std::filesystem::exists(dir + std::string(snippet)));
   }
   std::string hashed = ReadFile(dir + "hashed-assets.conf");
-  CHECK(hashed.find("location ~ \"" + std::string(kHashedAssetRegex) + "\" {") !=
-        std::string::npos);
+  CHECK(hashed.find("location ~ \"^/assets/(?:[^/]*/)*[^/]*" + std::string(kHashedAssetRegex) +
+                    "\" {") != std::string::npos);
   CHECK(hashed.find(std::string(kCacheImmutable)) != std::string::npos);
 }
 

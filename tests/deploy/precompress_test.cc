@@ -99,6 +99,36 @@ TEST_CASE("compress writes variants that decode to the originals", "[compress]")
   CHECK(ReadFile(js) == before.bytes.at("assets/index-Bl1MOBpP.js"));
 }
 
+TEST_CASE("compress leaves source maps alone unless --maps", "[compress]") {
+  TempDir temp;
+  std::string dist = temp / "dist";
+  CopyTree(std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps/two-versions/dist", dist);
+  std::vector<std::string> maps;
+  for (const auto& [path, bytes] : Take(dist).bytes) {
+    if (EndsWith(path, ".map")) maps.push_back(path);
+  }
+  REQUIRE_FALSE(maps.empty());
+  CompressResult result = CompressFolder(dist, CompressOptions{});
+  CHECK(result.maps_skipped == maps.size());
+  Snapshot after = Take(dist);
+  for (const std::string& map : maps) {
+    INFO(map);
+    CHECK_FALSE(after.bytes.count(map + ".br"));
+    CHECK_FALSE(after.bytes.count(map + ".gz"));
+  }
+  CHECK(after.bytes.count("index.html.gz"));  // the rest is compressed as before
+
+  CommandResult with_maps = RunNpsbundle({"compress", dist, "--maps"});
+  CHECK(with_maps.exit_code == 0);
+  for (const std::string& map : maps) {
+    INFO(map);
+    CHECK(BrotliDecompress(ReadFile(dist + "/" + map + ".br")) == after.bytes.at(map));
+  }
+  CommandResult without = RunNpsbundle({"compress", dist});
+  CHECK(without.out.find("left " + std::to_string(maps.size()) + " source maps alone") !=
+        std::string::npos);
+}
+
 TEST_CASE("compress honours the margin and removes stale variants not worth keeping", "[compress]") {
   TempDir temp;
   WriteFile(temp / "tiny.js", "x");

@@ -12,40 +12,11 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-LoadSet Set(Strings js, Strings css) {
-  LoadSet set;
-  set.js = std::move(js);
-  set.css = std::move(css);
-  return set;
-}
-
-TEST_CASE("preload: PreloadLinks formats scripts then stylesheets", "[preload]") {
-  LoadSet set = Set({"assets/index-Bl1MOBpP.js", "assets/vendor-react-D-9X1o8U.js"},
-                    {"assets/index-CNgsl1pN.css", "assets/StatCard-Dj3j8sSB.css"});
-  CHECK(PreloadLinks(set, "/", false) ==
-        Strings{"</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
-                "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
-                "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
-                "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style"});
-  CHECK(PreloadLinks(set, "/", true) ==
-        Strings{"</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
-                "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
-                "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style"});
-}
-
-TEST_CASE("preload: PreloadLinks prefixes Vite's base", "[preload]") {
-  LoadSet set = Set({"js/main.js", "js/dep.js"}, {"css/main.css"});
-  CHECK(PreloadLinks(set, "/app/", true) ==
-        Strings{"</app/js/dep.js>; rel=modulepreload; crossorigin", "</app/css/main.css>; rel=preload; as=style"});
-  CHECK(PreloadLinks(set, "/a/b/", false).front() == "</a/b/js/main.js>; rel=modulepreload; crossorigin");
-}
-
-TEST_CASE("preload: PreloadLinks on small sets", "[preload]") {
-  CHECK(PreloadLinks(LoadSet{}, "/", true).empty());
-  CHECK(PreloadLinks(LoadSet{}, "/", false).empty());
-  CHECK(PreloadLinks(Set({"a.js"}, {}), "/", true).empty());
-  // Skipping the first script never skips a stylesheet.
-  CHECK(PreloadLinks(Set({}, {"a.css"}), "/", true) == Strings{"</a.css>; rel=preload; as=style"});
+TEST_CASE("preload: link values for scripts and stylesheets, under Vite's base", "[preload]") {
+  CHECK(ModulePreloadLink("assets/index-Bl1MOBpP.js", "/") ==
+        "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
+  CHECK(StylePreloadLink("assets/index-CNgsl1pN.css", "/app/") ==
+        "</app/assets/index-CNgsl1pN.css>; rel=preload; as=style");
 }
 
 const char* kManifest = R"({
@@ -61,21 +32,84 @@ const char* kManifest = R"({
   "src/pages/Lazy.html": {"file": "assets/lazy.js", "src": "lazy.html", "isDynamicEntry": true}
 })";
 
-TEST_CASE("preload: EntryPreloadLinks hints the initial set minus the entry script", "[preload]") {
+TEST_CASE("preload: entry hints start with the entry script, then CSS, then imports", "[preload]") {
   Manifest manifest = ParseManifest(kManifest, "m.json");
-  CHECK(EntryPreloadLinks(manifest, "index.html", "/") ==
-        Strings{"</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
-                "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
-                "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin",
+  PreloadHints hints = EntryPreloadLinks(manifest, "index.html", "/");
+  CHECK(hints.links ==
+        Strings{"</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
                 "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
-                "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style"});
+                "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style",
+                "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
+                "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
+                "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin"});
+  CHECK(hints.dropped == 0);
   // Lazy pages are never hinted up front.
-  for (const std::string& link : EntryPreloadLinks(manifest, "index.html", "/base/")) {
+  for (const std::string& link : EntryPreloadLinks(manifest, "index.html", "/base/").links) {
     INFO(link);
     CHECK(link.rfind("</base/assets/", 0) == 0);
     CHECK(link.find("Oracle") == std::string::npos);
   }
-  CHECK(EntryPreloadLinks(manifest, "src/admin.html", "/").empty());
+  // An entry without imports or CSS still hints its own script.
+  CHECK(EntryPreloadLinks(manifest, "src/admin.html", "/").links ==
+        Strings{"</assets/admin-DzQS8Eqo.js>; rel=modulepreload; crossorigin"});
+}
+
+TEST_CASE("preload: route hints put the page's chunk before the static imports", "[preload]") {
+  Manifest manifest = ParseManifest(kManifest, "m.json");
+  Strings links = RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/").links;
+  REQUIRE(links.size() == 8);
+  CHECK(links[0] == "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
+  CHECK(links[3] == "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin");
+  CHECK(links[4] == "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
+  CHECK(links[5] == "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin");
+}
+
+// An entry importing `count` chunks with names of `name_length` characters.
+Manifest WideManifest(size_t count, size_t name_length) {
+  std::string json = R"({"index.html": {"file": "assets/index-Bl1MOBpP.js", "isEntry": true,
+                         "css": ["assets/index-CNgsl1pN.css"], "imports": [)";
+  std::string records;
+  for (size_t i = 0; i < count; ++i) {
+    std::string name = std::to_string(i);
+    name = std::string(name_length - name.size(), 'c') + name;
+    json += (i ? ", " : "") + std::string("\"_") + name + ".js\"";
+    records += ", \"_" + name + ".js\": {\"file\": \"assets/" + name + ".js\"}";
+  }
+  return ParseManifest(json + "]}" + records + "}", "m.json");
+}
+
+size_t HeaderBytes(const Strings& links) {
+  size_t bytes = 0;
+  for (const std::string& link : links) bytes += std::string("Link: \r\n").size() + link.size();
+  return bytes;
+}
+
+TEST_CASE("preload: hints are capped by count and header bytes, the rest counted", "[preload]") {
+  // 40 short imports: the count cap binds.
+  PreloadHints many = EntryPreloadLinks(WideManifest(40, 4), "index.html", "/");
+  CHECK(many.links.size() == kMaxPreloadHints);
+  CHECK(many.links.size() + many.dropped == 42);  // entry script + CSS + 40
+  CHECK(many.links[0] == "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
+  CHECK(many.links[1] == "</assets/index-CNgsl1pN.css>; rel=preload; as=style");
+  CHECK(HeaderBytes(many.links) <= kMaxPreloadHeaderBytes);
+  // 12 imports with 200-character names: the byte cap binds first.
+  PreloadHints wide = EntryPreloadLinks(WideManifest(12, 200), "index.html", "/");
+  CHECK(wide.links.size() < kMaxPreloadHints);
+  CHECK(wide.links.size() + wide.dropped == 14);
+  CHECK(HeaderBytes(wide.links) <= kMaxPreloadHeaderBytes);
+  CHECK(HeaderBytes(wide.links) + 8 + wide.links.back().size() > kMaxPreloadHeaderBytes);
+}
+
+TEST_CASE("preload: HtmlForNavigation finds the nearest entry up the path", "[preload]") {
+  Manifest manifest = ParseManifest(R"({
+    "index.html": {"file": "a.js", "isEntry": true},
+    "admin/index.html": {"file": "b.js", "isEntry": true}})", "m.json");
+  CHECK(HtmlForNavigation(manifest, "/") == "index.html");
+  CHECK(HtmlForNavigation(manifest, "/users/7") == "index.html");
+  CHECK(HtmlForNavigation(manifest, "/admin/users/7") == "admin/index.html");
+  CHECK(HtmlForNavigation(manifest, "/admin") == "index.html");
+  CHECK(HtmlForNavigation(ParseManifest(R"({"admin/index.html": {"file": "b.js", "isEntry": true}})", "m"),
+                          "/x") == "");
 }
 
 TEST_CASE("preload: EntryKeyForHtml", "[preload]") {

@@ -29,14 +29,49 @@ TEST_CASE("ContentTypeFor knows what a Vite build holds", "[policy]") {
   CHECK_FALSE(IsAssetExtension("users/john.doe"));
 }
 
-TEST_CASE("hashed assets are immutable, HTML and unhashed files revalidate", "[policy]") {
-  CHECK(IsImmutable("assets/index-AbCd1234.js", true));
-  CHECK(IsImmutable("assets/index-AbCd1234.js", false));
-  CHECK(IsImmutable("assets/logo.svg", true));  // listed by the manifest under assets/
-  CHECK_FALSE(IsImmutable("logo.svg", false));
-  CHECK_FALSE(IsImmutable("index.html", true));
+TEST_CASE("only files the bundler named with a hash are immutable", "[policy]") {
+  Manifest manifest = ParseManifest(R"({
+    "index.html": {"file": "assets/index-AbCd1234.js", "src": "index.html", "isEntry": true,
+                   "css": ["assets/index-Xy12Zw34.css"],
+                   "assets": ["assets/logo.svg", "assets/font-Qw3rTy12.woff2"]},
+    "src/sw.ts": {"file": "sw.js", "src": "src/sw.ts", "isEntry": true},
+    "src/app.webmanifest": {"file": "app-Bx3kf9Qa.webmanifest", "src": "src/app.webmanifest"}
+  })", "manifest.json");
+  CacheClassifier caching(&manifest);
+  CHECK(caching.IsImmutable("assets/index-AbCd1234.js"));
+  CHECK(caching.IsImmutable("assets/index-Xy12Zw34.css"));
+  CHECK(caching.IsImmutable("assets/font-Qw3rTy12.woff2"));
+  // Listed, but unhashed: the next build may reuse the name.
+  CHECK_FALSE(caching.IsImmutable("assets/logo.svg"));
+  // A service worker and a web-app manifest keep their URL: never.
+  CHECK_FALSE(caching.IsImmutable("sw.js"));
+  CHECK_FALSE(caching.IsImmutable("app-Bx3kf9Qa.webmanifest"));
+  // Hashed-looking but not the bundler's (copied from public/, or written
+  // by workbox-build): revalidated.
+  CHECK_FALSE(caching.IsImmutable("workbox-2fbc6a65.js"));
+  CHECK_FALSE(caching.IsImmutable("assets/other-AbCd1234.js"));
+  CHECK_FALSE(caching.IsImmutable("index.html"));
+  CHECK(caching.ImmutableFiles() ==
+        std::vector<std::string>{"assets/font-Qw3rTy12.woff2", "assets/index-AbCd1234.js",
+                                 "assets/index-Xy12Zw34.css"});
+  CHECK(caching.CacheControl("assets/index-AbCd1234.js") == kCacheImmutable);
+  CHECK(caching.CacheControl("sw.js") == kCacheRevalidate);
+  // No manifest: nothing is cached for long.
+  CHECK_FALSE(CacheClassifier(nullptr).IsImmutable("assets/index-AbCd1234.js"));
   CHECK(CacheControlFor(true) == kCacheImmutable);
   CHECK(CacheControlFor(false) == kCacheRevalidate);
+}
+
+TEST_CASE("service worker files are named by their fixed URLs", "[policy]") {
+  for (const char* path : {"sw.js", "app/sw.js", "service-worker.js", "registerSW.js",
+                           "manifest.webmanifest", "site.WEBMANIFEST"}) {
+    INFO(path);
+    CHECK(IsServiceWorkerFile(path));
+  }
+  for (const char* path : {"workbox-2fbc6a65.js", "assets/sw-AbCd1234.css", "my-sw.js", "manifest.json"}) {
+    INFO(path);
+    CHECK_FALSE(IsServiceWorkerFile(path));
+  }
 }
 
 TEST_CASE("the SPA fallback takes navigations, never asset paths", "[policy]") {

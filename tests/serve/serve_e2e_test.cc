@@ -207,7 +207,7 @@ TEST_CASE("serve: SPA fallback and missing assets", "[serve_e2e]") {
 TEST_CASE("serve: Link headers on index.html are the manifest's initial set", "[serve_e2e]") {
   ServerScope server(GoodIndex());
   Manifest manifest = ParseManifest(ReadFile(Fixture("good") + "/.vite/manifest.json"), "manifest");
-  std::vector<std::string> expected = EntryPreloadLinks(manifest, "index.html", "/");
+  std::vector<std::string> expected = EntryPreloadLinks(manifest, "index.html", "/").links;
   REQUIRE_FALSE(expected.empty());
   CHECK(Request(server.port(), "GET", "/").All("link") == expected);
   CHECK(Request(server.port(), "GET", "/index.html").All("link") == expected);

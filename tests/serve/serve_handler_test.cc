@@ -189,14 +189,21 @@ TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[
     }
     return out;
   };
+  // The entry script first, then the CSS, then the static imports.
   std::vector<std::string> entry = {
-      "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
+      "</assets/index-AbCd1234.js>; rel=modulepreload; crossorigin",
       "</assets/index-Zz9Yy8Xx.css>; rel=preload; as=style",
+      "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
   };
   CHECK(links(f.Get("/index.html")) == entry);
-  std::vector<std::string> page = entry;
-  page.push_back("</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin");
-  page.push_back("</assets/chart-Cc3Cc4Cc.js>; rel=modulepreload; crossorigin");
+  // A route: the page's chunk right after the initial CSS, imports last.
+  std::vector<std::string> page = {
+      "</assets/index-AbCd1234.js>; rel=modulepreload; crossorigin",
+      "</assets/index-Zz9Yy8Xx.css>; rel=preload; as=style",
+      "</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin",
+      "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
+      "</assets/chart-Cc3Cc4Cc.js>; rel=modulepreload; crossorigin",
+  };
   CHECK(links(f.Get("/page")) == page);
   CHECK(links(f.Get("/page/")) == page);
   CHECK(links(f.Get("/")) == page);  // found directly, not by fallback
