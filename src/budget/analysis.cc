@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "budget/framework.h"
 #include "build/load_sets.h"
 
 namespace npsbundle {
@@ -49,8 +50,8 @@ bool MatchesPage(const ManifestChunk& chunk, const std::string& page) {
 
 class Analyzer {
  public:
-  Analyzer(const Manifest* manifest, const Budget& budget, CheckReport* report)
-      : manifest_(manifest), budget_(budget), report_(*report) {}
+  Analyzer(const Manifest* manifest, const Budget& budget, Framework framework, CheckReport* report)
+      : manifest_(manifest), budget_(budget), framework_(framework), report_(*report) {}
 
   void BuildFiles(std::vector<FileMeasurement> measurements) {
     std::map<std::string, const ManifestChunk*> by_file;
@@ -223,9 +224,7 @@ class Analyzer {
     if (row.kind != FileKind::kScript && row.kind != FileKind::kStyle) return;
     std::optional<SizeLimit> limit = budget_.chunk;
     for (const auto& [pattern, override_limit] : budget_.chunk_overrides) {
-      bool match = GlobMatch(pattern, row.size.path) || (!row.chunk_name.empty() && GlobMatch(pattern, row.chunk_name)) ||
-                   (!row.manifest_key.empty() && GlobMatch(pattern, row.manifest_key));
-      if (match) {
+      if (ChunkMatches(pattern, row)) {
         limit = override_limit;
         break;
       }
@@ -278,7 +277,7 @@ class Analyzer {
     if (!found) {
       AddFinding("lazyPages", page, "", false,
                  page + " has no chunk of its own: it is imported statically and bundled into another "
-                        "chunk (load it with React.lazy(() => import(...)))");
+                        "chunk (" + LazyLoadAdvice(framework_) + ")");
       return;
     }
     if (const LoadGroup* entry = EntryHolding(found->file)) {
@@ -298,7 +297,7 @@ class Analyzer {
   void EvaluateRouteCost(const LoadGroup& page) {
     std::optional<SizeLimit> limit = budget_.route_cost;
     for (const auto& [pattern, override_limit] : budget_.route_cost_overrides) {
-      if (GlobMatch(pattern, page.label) || GlobMatch(pattern, page.key)) {
+      if (RouteCostMatches(pattern, page)) {
         limit = override_limit;
         break;
       }
@@ -311,11 +310,21 @@ class Analyzer {
 
   const Manifest* manifest_;
   const Budget& budget_;
+  Framework framework_;  // names the API in advice
   CheckReport& report_;
   std::vector<LoadSet> initial_sets_;  // parallel to report_.entries
 };
 
 }  // namespace
+
+bool ChunkMatches(const std::string& pattern, const FileRow& row) {
+  return GlobMatch(pattern, row.size.path) || (!row.chunk_name.empty() && GlobMatch(pattern, row.chunk_name)) ||
+         (!row.manifest_key.empty() && GlobMatch(pattern, row.manifest_key));
+}
+
+bool RouteCostMatches(const std::string& pattern, const LoadGroup& page) {
+  return GlobMatch(pattern, page.label) || GlobMatch(pattern, page.key);
+}
 
 std::string_view FileKindName(FileKind kind) {
   switch (kind) {
@@ -410,7 +419,7 @@ CheckReport Analyze(const std::string& input, const Manifest* manifest,
   report.budget_path = budget.path;
   report.levels = budget.levels;
   report.notes = budget.notes;
-  Analyzer analyzer(manifest, budget, &report);
+  Analyzer analyzer(manifest, budget, DetectFramework(manifest, attribution), &report);
   analyzer.BuildFiles(std::move(measurements));
   analyzer.BuildGroups();
   analyzer.EvaluateRules();

@@ -97,6 +97,12 @@ struct CheckReport {
   const FileRow* FindFile(const std::string& path) const;
 };
 
+// The matching of the rules' overrides, first match wins: a `chunk`
+// override `pattern` against a file's build path, chunk name or manifest key;
+// a `routeCost` override against a lazy page's label or manifest key.
+bool ChunkMatches(const std::string& pattern, const FileRow& row);
+bool RouteCostMatches(const std::string& pattern, const LoadGroup& page);
+
 // Builds the model: groups files by entry and lazy page using `manifest`
 // (nullptr when the build has none) and evaluates every rule of `budget`.
 // `attribution` (from AttributeBuild; may be empty) feeds the package rules

@@ -312,20 +312,6 @@ std::optional<NetworkProfile> Budget::FindProfile(const std::string& name) const
   return FindBuiltinProfile(name);
 }
 
-Budget ResolveBudgetFile(const std::string& path) {
-  if (!path.empty()) return LoadBudgetFile(path);
-  if (std::filesystem::exists(kProjectBudgetFile)) return LoadBudgetFile(kProjectBudgetFile);
-  return DefaultBudget();
-}
-
-Budget LoadBudgetFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read budget file");
-  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (LooksLikeLighthouseBudget(json)) return ParseLighthouseBudget(json, path);
-  return ParseBudget(json, path);
-}
-
 Budget DefaultBudget() {
   Budget budget = ParseBudget(DefaultBudgetJson(), "budgets/default.json");
   budget.path.clear();

@@ -104,7 +104,9 @@ struct Budget {
   std::optional<NetworkProfile> FindProfile(const std::string& name) const;
 };
 
-// The budget of the reference app (budgets/default.json, compiled in).
+// The built-in app-neutral budget (budgets/default.json, compiled in): only
+// rules true of every Vite app. The reference app's rules are the preset
+// "nps" (config.h).
 Budget DefaultBudget();
 std::string_view DefaultBudgetJson();
 
@@ -116,16 +118,6 @@ bool NeedsZstd(const Budget& budget);
 // location of the bad field: "b.json: initial.max: \"5 kb gzip\": unknown unit".
 // Unknown fields are errors, so a typo never disables a rule silently.
 Budget ParseBudget(std::string_view json, const std::string& display_path);
-
-// Reads and parses a budget file from disk: an npsbundle budget (a JSON
-// object), or a Lighthouse budget.json (a JSON array; see lighthouse.h).
-Budget LoadBudgetFile(const std::string& path);
-
-// The budget a command uses: the file at `path` when given, else
-// ./npsbundle.budget.json when the working directory has one, else the
-// built-in default.
-inline constexpr const char* kProjectBudgetFile = "npsbundle.budget.json";
-Budget ResolveBudgetFile(const std::string& path);
 
 // True when `pattern` ('*' any run, '?' one character) matches `text`.
 bool GlobMatch(std::string_view pattern, std::string_view text);

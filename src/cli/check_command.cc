@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "budget/check.h"
+#include "budget/config.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "budget/diff.h"
@@ -22,6 +23,7 @@ namespace {
 
 struct CheckFlags {
   std::string path;
+  std::string config_path;
   std::string budget_path;
   std::string manifest_path;
   std::string format = "text";
@@ -43,7 +45,7 @@ SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
 }
 
 Budget ResolveBudget(const CheckFlags& flags) {
-  Budget budget = ResolveBudgetFile(flags.budget_path);
+  Budget budget = ResolveConfig(flags.config_path, flags.budget_path).budget;
   // Flags override the file field by field: one schema for both.
   if (flags.gzip_level) budget.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) budget.levels.brotli_quality = *flags.brotli_quality;
@@ -107,6 +109,7 @@ namespace {
 
 struct DiffFlags {
   std::string before, after;
+  std::string config_path;
   std::string budget_path;
   std::string format = "text";
   std::string output;
@@ -132,6 +135,7 @@ ExitCode RunDiffCommand(const DiffFlags& flags) {
     throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, markdown)");
   }
   CheckFlags check_flags;
+  check_flags.config_path = flags.config_path;
   check_flags.budget_path = flags.budget_path;
   Budget budget = ResolveBudget(check_flags);
   CheckReport before = LoadSide(flags.before, budget, flags);
@@ -157,7 +161,8 @@ void AddDiffCommand(CLI::App& app, CommandAction* action) {
       "diff", "Compare two builds or JSON reports: per entry, lazy page, chunk and package");
   cmd->add_option("old", flags->before, "Baseline: build folder, archive or JSON report")->required();
   cmd->add_option("new", flags->after, "Current: build folder, archive or JSON report")->required();
-  cmd->add_option("-b,--budget", flags->budget_path, "Budget file whose maxGrowth limits apply (and levels for builds)");
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
+                   "its budget's maxGrowth limits apply (and levels for builds)");
   cmd->add_option("-f,--format", flags->format, "Output format: text, json, markdown")->capture_default_str();
   cmd->add_option("-o,--output", flags->output, "Write the output to FILE");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
@@ -170,8 +175,7 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
   CLI::App* cmd = app.add_subcommand(
       "check", "Measure a Vite build (folder, .tar.gz or .zip) and check it against a budget");
   cmd->add_option("path", flags->path, "Build folder (dist/) or archive of one")->required();
-  cmd->add_option("-b,--budget", flags->budget_path,
-                  "Budget file (default: ./npsbundle.budget.json if present, else the built-in default)");
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path, "its budget is checked");
   cmd->add_option("--manifest", flags->manifest_path, "Vite manifest to use instead of the build's own");
   cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown, html")
       ->capture_default_str();

@@ -29,6 +29,14 @@ int ReportInternalError(const std::string& what, int argc, char** argv) {
 
 }  // namespace
 
+void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budget_path, const std::string& uses) {
+  cmd->add_option("--config", *config_path,
+                  "Config file (default: ./npsbundle.config.json if present); " + uses);
+  cmd->add_option("-b,--budget", *budget_path,
+                  "Budget file or preset (nps, default), replacing the config's budget "
+                  "(default: the config's, else ./npsbundle.budget.json, else the built-in app-neutral budget)");
+}
+
 int RunCli(int argc, char** argv) {
   CLI::App app{"npsbundle: performance budgets and production-like serving for Vite builds"};
   app.set_version_flag("--version", std::string("npsbundle ") + NPSBUNDLE_VERSION);

@@ -23,6 +23,12 @@ void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 
+// Adds --config FILE and -b,--budget FILE|PRESET to a command that reads the
+// configuration (check, diff, init, measure, serve, nginx), with one help
+// text for the lookup order of budget/config.h (ResolveConfig). `uses` says
+// what the command takes from it.
+void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budget_path, const std::string& uses);
+
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 // Errors go to stderr as one line: "npsbundle: error: <message>" (exit 2, or
 // the BrowserError's code). Any other exception is a bug: exit 70 with

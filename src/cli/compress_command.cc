@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "budget/budget.h"
+#include "budget/config.h"
 #include "cli/cli.h"
 #include "deploy/precompress.h"
 #include "core/units.h"

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "budget/check.h"
+#include "budget/config.h"
+#include "build/size_cache.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -14,6 +16,9 @@ namespace {
 struct InitFlags {
   std::string path;
   std::string output;
+  std::string config_path, budget_path;
+  std::string cache_directory;
+  bool no_cache = false;
   double headroom_percent = 10;
   bool force = false;
 };
@@ -27,8 +32,14 @@ ExitCode RunInit(const InitFlags& flags) {
   }
   CheckInput input;
   input.path = flags.path;
-  Budget measure_only;  // no limits: every file measured, no rule evaluated
+  // No limits, so every file is measured and no rule evaluated; the
+  // configured compression levels, so the limits are in the bytes `check` counts.
+  Budget measure_only;
+  measure_only.levels = ResolveConfig(flags.config_path, flags.budget_path).budget.levels;
   input.budget = measure_only;
+  if (!flags.no_cache) {
+    input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
+  }
   std::string budget = StarterBudget(RunCheck(input), flags.headroom_percent / 100.0);
   if (flags.output.empty()) {
     std::cout << budget;
@@ -50,6 +61,9 @@ void AddInitCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--headroom", flags->headroom_percent, "Headroom above today's sizes, in percent")
       ->capture_default_str();
   cmd->add_flag("--force", flags->force, "Replace FILE if it exists");
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path, "its budget's compression levels are used");
+  cmd->add_option("--cache", flags->cache_directory, "Size cache folder (as for check)");
+  cmd->add_flag("--no-cache", flags->no_cache, "Compress every file; neither read nor write the size cache");
   cmd->callback([flags, action] { *action = [flags] { return RunInit(*flags); }; });
 }
 

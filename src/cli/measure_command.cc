@@ -15,6 +15,7 @@
 #include "browser/browser_measure.h"
 #include "browser/browser_process.h"
 #include "budget/check.h"
+#include "budget/config.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "report/report_measure.h"
@@ -28,6 +29,7 @@ constexpr const char* kFallbackProfile = "fast-3g";
 
 struct MeasureFlags {
   std::string path;
+  std::string config_path;
   std::string budget_path;
   std::string profile;  // empty: the budget's initialLoad rule's, else fast-3g
   int runs = 5;
@@ -75,7 +77,7 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   auto started = std::chrono::steady_clock::now();
   Deadline deadline = started + std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
 
-  Budget budget = ResolveBudgetFile(flags.budget_path);
+  Budget budget = ResolveConfig(flags.config_path, flags.budget_path).budget;
   MeasureReport report;
   report.input = flags.path;
   report.budget_path = budget.path;
@@ -168,9 +170,8 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action) {
   CLI::App* cmd = app.add_subcommand(
       "measure", "Load a build in headless Chromium on a throttled network and compare with the estimate");
   cmd->add_option("PATH", flags->path, "Build folder, or a .tar.gz/.zip of one")->required();
-  cmd->add_option("-b,--budget", flags->budget_path,
-                  "Budget file: its timing profile, routes (pages to visit) and compression levels "
-                  "(default: ./npsbundle.budget.json if present, else the built-in default)");
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
+                   "its budget's timing profile, routes (pages to visit) and compression levels");
   cmd->add_option("--profile", flags->profile,
                   "Network profile (default: the budget's initialLoad rule's, else fast-3g)");
   cmd->add_option("-n,--runs", flags->runs, "Cold loads per entry and per page")->capture_default_str();

@@ -2,7 +2,7 @@
 // written by GenerateNginxConfig (nginx.cc).
 #include <iostream>
 
-#include "budget/budget.h"
+#include "budget/config.h"
 #include "core/bundle_source.h"
 #include "budget/check.h"
 #include "build/html_entry.h"
@@ -17,6 +17,7 @@ namespace {
 struct NginxFlags {
   std::string path;
   std::string manifest_path;
+  std::string config_path;
   std::string budget_path;
   std::string output;
   NginxOptions options;
@@ -33,7 +34,7 @@ ExitCode RunNginx(NginxFlags flags) {
   }
   flags.options.manifest_display_path =
       flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
-  if (!flags.budget_path.empty()) flags.options.routes = LoadBudgetFile(flags.budget_path).routes;
+  flags.options.routes = ResolveConfig(flags.config_path, flags.budget_path).budget.routes;
   std::string config = GenerateNginxConfig(*manifest, flags.options);
   if (flags.output.empty() || flags.output == "-") {
     std::cout << config;
@@ -64,8 +65,8 @@ void AddNginxCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--snippets", options.snippets_dir,
                   "Where nginx-snippets/ is installed on the server")
       ->capture_default_str();
-  cmd->add_option("--budget", flags->budget_path,
-                  "Budget file whose `routes` map adds per-route preload hints");
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
+                   "its budget's `routes` map adds per-route preload hints");
   cmd->add_option("--manifest", flags->manifest_path, "Manifest file, if not inside the build");
   cmd->add_option("-o,--output", flags->output, "Write the config to FILE instead of stdout");
   cmd->callback([flags, action] { *action = [flags] { return RunNginx(*flags); }; });

@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "budget/budget.h"
+#include "budget/config.h"
 #include "core/bundle_source.h"
 #include "cli/cli.h"
 #include "core/error.h"
@@ -21,6 +21,7 @@ struct ServeFlags {
   std::string path;
   ServeOptions options;
   bool no_spa = false;
+  std::string config;
   std::string budget;
   std::optional<int> gzip_level;
   std::optional<int> brotli_quality;
@@ -70,8 +71,8 @@ ExitCode RunServe(ServeFlags flags) {
   if (options.port < 0 || options.port > 65535) {
     throw InputError("--port " + std::to_string(options.port) + ": expected 0..65535");
   }
-  if (!flags.budget.empty()) {
-    Budget budget = LoadBudgetFile(flags.budget);
+  {
+    Budget budget = ResolveConfig(flags.config, flags.budget).budget;
     options.routes = budget.routes;
     options.levels = budget.levels;
   }
@@ -132,8 +133,8 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
   cmd->add_flag("--no-spa", flags->no_spa, "No index.html fallback for client-side routes");
   cmd->add_flag("--serve-maps", flags->options.serve_maps, "Serve *.map source maps (404 otherwise)");
   cmd->add_flag("--quiet", flags->options.quiet, "No access log");
-  cmd->add_option("--budget", flags->budget,
-                  "Budget file: its `routes` add preload hints, its levels compress in memory");
+  AddConfigOptions(cmd, &flags->config, &flags->budget,
+                   "its budget's `routes` add preload hints, its levels compress in memory");
   cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1..9 for in-memory compression (9)");
   cmd->add_option("--brotli-quality", flags->brotli_quality,
                   "brotli quality 0..11 for in-memory compression (11)");

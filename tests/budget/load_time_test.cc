@@ -1,4 +1,5 @@
 #include "budget/load_time.h"
+#include "budget/config.h"
 
 #include <catch2/catch.hpp>
 
@@ -144,8 +145,9 @@ TEST_CASE("timing budget: rules and custom profiles parse; mistakes name their f
   }
 }
 
-TEST_CASE("timing budget: the default budget carries the two reference rules", "[network][budget]") {
-  Budget b = DefaultBudget();
+TEST_CASE("timing budget: the nps preset carries the two reference rules", "[network][budget]") {
+  CHECK(DefaultBudget().timing.empty());  // the app-neutral default has no time budget
+  Budget b = LoadBudgetFile("nps");
   REQUIRE(b.timing.size() == 2);
   CHECK(b.timing[0].kind == TimingRule::Kind::kInitialLoad);
   CHECK(b.timing[0].limit_ms == 2000);
@@ -203,11 +205,11 @@ TEST_CASE("timing budget: evaluated per entry and per lazy page from wire sizes"
 }
 
 TEST_CASE("timing budget e2e: the bloated build misses 2 s on fast-3g, the good build passes", "[e2e][network]") {
-  testing::CommandResult good = testing::RunNpsbundle({"check", testing::Fixture("good"), "-f", "json"});
+  testing::CommandResult good = testing::RunNpsbundle({"check", testing::Fixture("good"), "--budget", "nps", "-f", "json"});
   CHECK(good.exit_code == 0);
   CHECK(good.out.find("\"rule\": \"initialLoad\", \"subject\": \"index.html\", \"status\": \"pass\"") != std::string::npos);
   CHECK(good.out.find("\"rule\": \"pageTransition\", \"subject\": \"Oracle\", \"status\": \"pass\"") != std::string::npos);
-  testing::CommandResult bloated = testing::RunNpsbundle({"check", testing::Fixture("bloated")});
+  testing::CommandResult bloated = testing::RunNpsbundle({"check", testing::Fixture("bloated"), "--budget", "nps"});
   CHECK(bloated.exit_code == 1);
   CHECK(bloated.out.find("initial load of index.html on fast-3g is an estimated") != std::string::npos);
   CHECK(bloated.out.find("over the limit of 2.00 s") != std::string::npos);

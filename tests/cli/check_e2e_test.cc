@@ -48,7 +48,7 @@ TEST_CASE("check e2e: the good build passes the default budget with exit 0", "[e
   CHECK(!Contains(r.out, "\033["));
 }
 
-TEST_CASE("check e2e: each failing fixture exits 1 and names the rule it breaks", "[e2e][check]") {
+TEST_CASE("check e2e: each failing fixture exits 1 and names the rule it breaks (nps preset)", "[e2e][check]") {
   struct Case {
     std::string fixture, rule, subject;
   };
@@ -59,7 +59,7 @@ TEST_CASE("check e2e: each failing fixture exits 1 and names the rule it breaks"
       {"big-page", "chunk", ""},
   };
   for (const Case& c : cases) {
-    CommandResult r = RunNpsbundle({"check", Fixture(c.fixture), "--format", "json"});
+    CommandResult r = RunNpsbundle({"check", Fixture(c.fixture), "--budget", "nps", "--format", "json"});
     INFO(c.fixture << "\n" << r.err);
     CHECK(r.exit_code == 1);
     std::vector<JsonRule> failed = FailedRules(r.out);
@@ -278,7 +278,7 @@ TEST_CASE("check e2e: init writes a starter budget that the same build passes", 
   REQUIRE(init.exit_code == 0);
   std::string budget = ReadFile(dir / "budget.json");
   CHECK(Contains(budget, "\"vendor-react\""));
-  CHECK(Contains(budget, "\"Oracle\""));
+  CHECK(Contains(budget, "\"src/pages/Oracle.tsx\""));  // pages by manifest key
   CommandResult check = RunNpsbundle({"check", Fixture("good"), "--budget", dir / "budget.json"});
   INFO(check.out);
   CHECK(check.exit_code == 0);

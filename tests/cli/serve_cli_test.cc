@@ -38,7 +38,7 @@ TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT"
 
 TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {
   ServeProcess server({Fixture("good"), "--port", "0", "--quiet", "--host", "0.0.0.0",
-                       "--budget", std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/default.json",
+                       "--budget", std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/nps.json",
                        "--brotli-quality", "4"});
   std::string port_text = server.WaitFor(std::regex(R"(http://0\.0\.0\.0:(\d+)/)"), std::chrono::seconds(30));
   REQUIRE_FALSE(port_text.empty());

@@ -166,7 +166,7 @@ class LiveNginx {
   std::unique_ptr<testing::ChildProcess> process_;
 };
 
-std::string BudgetPath() { return std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/default.json"; }
+std::string BudgetPath() { return std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/nps.json"; }
 
 std::vector<std::string> LinkValues(const HttpResponse& response) {
   std::vector<std::string> links;

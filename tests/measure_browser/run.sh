@@ -14,7 +14,7 @@ chromium="${NPSBUNDLE_CHROMIUM:-/usr/bin/chromium}"
 build="$source_dir/fixtures/builds/good"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$npsbundle" check "$build" --format json > "$work/check.json"
-"$npsbundle" measure "$build" --runs 3 --pages Oracle --profile fast-3g --format json \
+"$npsbundle" check "$build" --budget nps --format json > "$work/check.json"
+"$npsbundle" measure "$build" --budget nps --runs 3 --pages Oracle --profile fast-3g --format json \
   --browser "$chromium" --timeout 120 > "$work/measure.json"
 exec python3 "$source_dir/tests/measure_browser/check.py" "$work/check.json" "$work/measure.json"
