@@ -644,3 +644,54 @@ TEST_CASE("analysis: page labels are unique, package chunks are not pages, pages
 }
 
 }  // namespace npsbundle
+
+namespace npsbundle {
+
+TEST_CASE("duplicates: a package split over chunks is not one; two copies anywhere in the build are",
+          "[analysis][duplicates]") {
+  auto share = [](std::string name, std::string path, std::vector<std::pair<std::string, uint64_t>> modules) {
+    GroupShare g;
+    g.kind = OriginKind::kPackage;
+    g.name = std::move(name);
+    g.install_path = std::move(path);
+    for (auto& [module, raw] : modules) {
+      g.modules.push_back({module, raw});
+      g.raw += raw;
+    }
+    return g;
+  };
+  Budget budget = ParseBudget(R"({"version": 1, "duplicates": "warning"})", "b.json");
+  CheckReport report;
+  LoadGroup entry;
+  entry.key = entry.label = "index.html";
+  entry.files = {"a.js", "b.js"};
+  report.entries.push_back(entry);
+  // react-dom split over a.js and b.js, no module twice: not a duplicate.
+  ChunkAttribution a{"a.js"}, b{"b.js"}, c{"c.js"}, d{"d.js"};
+  a.groups.push_back(share("react-dom", "node_modules/react-dom", {{"node_modules/react-dom/client.js", 5000}}));
+  b.groups.push_back(share("react-dom", "node_modules/react-dom", {{"node_modules/react-dom/server.js", 3000}}));
+  // Two copies of eventemitter3 in two lazy chunks no load path joins.
+  c.groups.push_back(share("eventemitter3", "node_modules/eventemitter3", {{"node_modules/eventemitter3/index.js", 2769}}));
+  d.groups.push_back(share("eventemitter3", "node_modules/p-queue/node_modules/eventemitter3",
+                           {{"node_modules/p-queue/node_modules/eventemitter3/index.js", 2797}}));
+  report.attribution = {a, b, c, d};
+  EvaluatePackageRules(budget, &report);
+  std::vector<const RuleResult*> found;
+  for (const RuleResult& r : report.rules) {
+    if (r.rule == "duplicates" && r.status == RuleStatus::kWarn) found.push_back(&r);
+  }
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->subject == "eventemitter3");
+  CHECK(*found[0]->actual == 2769);  // the smaller copy is the one a single copy would save
+  CHECK(found[0]->message.find("node_modules/p-queue/node_modules/eventemitter3") != std::string::npos);
+
+  // The same module file in two chunks of one load path is a duplicate.
+  report.rules.clear();
+  report.attribution[1].groups[0].modules[0].module = "node_modules/react-dom/client.js";
+  EvaluatePackageRules(budget, &report);
+  size_t react_dom = 0;
+  for (const RuleResult& r : report.rules) react_dom += r.rule == "duplicates" && r.subject == "react-dom";
+  CHECK(react_dom == 1);
+}
+
+}  // namespace npsbundle
