@@ -45,7 +45,10 @@ std::vector<RuleSummary> SummariseRules(const CheckReport& report) {
   std::map<std::string, size_t> index;
   for (const RuleResult& r : report.rules) {
     auto [it, added] = index.emplace(r.rule, out.size());
-    if (added) out.push_back(RuleSummary{r.rule});
+    if (added) {
+      out.emplace_back();
+      out.back().rule = r.rule;
+    }
     RuleSummary& s = out[it->second];
     if (r.status == RuleStatus::kPass) {
       ++s.passed;

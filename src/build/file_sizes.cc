@@ -97,11 +97,16 @@ std::vector<FileMeasurement> MeasureBuild(const BundleSource& source, const Meas
   threads = std::min<unsigned>(threads, std::max<size_t>(1, order.size()));
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
-  std::mutex failure_mutex;
+  std::mutex failure_mutex, progress_mutex;
+  size_t done = 0;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < order.size();) {
       try {
         MeasureOne(source, options, &results[order[i]]);
+        if (options.progress) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress(++done, order.size());
+        }
       } catch (...) {
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (!failure) failure = std::current_exception();

@@ -98,6 +98,7 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   input.budget = ResolveBudget(flags);
   input.threads = flags.threads;
   input.zstd = flags.zstd;
+  input.progress = TerminalProgress();
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }

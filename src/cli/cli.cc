@@ -1,10 +1,46 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
 #include <iostream>
 
 #include "core/error.h"
 
 namespace npsbundle {
+
+namespace {
+
+// 1544 -> "1,544".
+std::string Thousands(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::function<void(size_t, size_t)> TerminalProgress() {
+  if (!isatty(STDERR_FILENO)) return {};
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [last](size_t done, size_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (done == total) {
+      std::fprintf(stderr, "\r\033[K");
+    } else if (now - *last >= std::chrono::milliseconds(100)) {
+      *last = now;
+      std::fprintf(stderr, "\rmeasuring %s/%s files", Thousands(done).c_str(), Thousands(total).c_str());
+    }
+    std::fflush(stderr);
+  };
+}
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"npsbundle: performance budgets and production-like serving for Vite builds"};

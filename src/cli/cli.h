@@ -23,6 +23,12 @@ void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 
+// Progress for MeasureOptions::progress: "measuring 812/1,544 files" on
+// stderr, rewritten in place, when stderr is a terminal; an empty function
+// (no output at all) when it is not, as in CI logs and pipes. The line is
+// erased once every file is measured.
+std::function<void(size_t done, size_t total)> TerminalProgress();
+
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 // Errors go to stderr as one line: "npsbundle: error: <message>".
 int RunCli(int argc, char** argv);

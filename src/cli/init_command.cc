@@ -29,6 +29,7 @@ ExitCode RunInit(const InitFlags& flags) {
   input.path = flags.path;
   Budget measure_only;  // no limits: every file measured, no rule evaluated
   input.budget = measure_only;
+  input.progress = TerminalProgress();
   std::string budget = StarterBudget(RunCheck(input), flags.headroom_percent / 100.0);
   if (flags.output.empty()) {
     std::cout << budget;

@@ -177,7 +177,20 @@ TEST_CASE("report fit e2e: every real app fits with a strict budget; html writes
                                                      "' check '" + apps + "/svelte/dist' --format html"});
   CHECK(html.out.empty());
   CHECK(Contains(html.err, "report written to npsbundle-report.html"));
+  // stderr is no terminal here: no progress line.
+  CHECK_FALSE(Contains(html.err, "measuring"));
   CHECK(std::filesystem::file_size(dir / "npsbundle-report.html") > 1000);
+}
+
+TEST_CASE("progress e2e: check shows \"measuring N/M files\" on a terminal's stderr only", "[report][e2e]") {
+  if (testing::Run({"sh", "-c", "command -v script"}).exit_code != 0) return;  // util-linux's script gives a pty
+  testing::TempDir dir;
+  std::string command = std::string("XDG_CACHE_HOME='") + dir.path().string() + "' '" + NPSBUNDLE_BINARY + "' check '" +
+                        NPSBUNDLE_SOURCE_DIR + "/fixtures/apps/vue-admin/dist' --no-cache -j 1 >/dev/null";
+  CommandResult tty = testing::Run({"script", "-qc", command, "/dev/null"});
+  CHECK(Contains(tty.out, "measuring 1/"));
+  CHECK(Contains(tty.out, " files"));
+  CHECK(Contains(tty.out, "\r\033[K"));  // erased once done
 }
 
 }  // namespace npsbundle
