@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "build/attribution.h"
 #include "budget/framework.h"
 #include "build/load_sets.h"
 
@@ -36,6 +37,46 @@ std::string GroupLabel(const ManifestChunk& chunk) {
   if (!chunk.name.empty()) return chunk.name;
   if (!chunk.src.empty()) return std::string(SourceStem(chunk.src));
   return chunk.key;
+}
+
+// "src/pages/admin/index.vue" -> "pages/admin/index" for `parts` = 3: the
+// last `parts` path components without the extension.
+std::string KeyTail(std::string_view key, size_t parts) {
+  key = key.substr(0, key.find('?'));
+  size_t dot = key.rfind('.');
+  if (dot != std::string_view::npos && key.find('/', dot) == std::string_view::npos) key = key.substr(0, dot);
+  size_t start = key.size();
+  for (size_t i = 0; i < parts && start != std::string_view::npos && start > 0; ++i) {
+    start = key.rfind('/', start - 1);
+  }
+  return std::string(start == std::string_view::npos ? key : key.substr(start + 1));
+}
+
+// Two pages named "index" (src/pages/a/index.vue, src/pages/b/index.vue)
+// become "a/index" and "b/index": the shortest key tail that tells them
+// apart, else the whole key.
+void MakeLabelsUnique(std::vector<LoadGroup*> groups) {
+  std::map<std::string, std::vector<LoadGroup*>> by_label;
+  for (LoadGroup* g : groups) by_label[g->label].push_back(g);
+  for (auto& [label, same] : by_label) {
+    if (same.size() < 2) continue;
+    for (size_t parts = 2; parts <= 8; ++parts) {
+      std::set<std::string> tails;
+      for (LoadGroup* g : same) tails.insert(KeyTail(g->key, parts));
+      if (tails.size() == same.size()) {
+        for (LoadGroup* g : same) g->label = KeyTail(g->key, parts);
+        break;
+      }
+      if (parts == 8) {
+        for (LoadGroup* g : same) g->label = g->key;
+      }
+    }
+  }
+}
+
+bool CostlierGroup(const LoadGroup& a, const LoadGroup& b) {
+  if (a.total.gzip != b.total.gzip) return a.total.gzip > b.total.gzip;
+  return a.label < b.label;
 }
 
 std::string Files(uint64_t count) { return std::to_string(count) + (count == 1 ? " file" : " files"); }
@@ -113,6 +154,13 @@ class Analyzer {
       if (reached_dynamic.count(key) || InAnyInitialSet(manifest_->Find(key)->file)) continue;
       report_.lazy_pages.push_back(MakeGroup(*manifest_->Find(key), RouteCost(*manifest_, key, {}), ""));
     }
+    SeparateLibraries();
+    std::vector<LoadGroup*> labelled;
+    for (LoadGroup& g : report_.entries) labelled.push_back(&g);
+    for (LoadGroup& g : report_.lazy_pages) labelled.push_back(&g);
+    MakeLabelsUnique(std::move(labelled));
+    std::stable_sort(report_.lazy_pages.begin(), report_.lazy_pages.end(), CostlierGroup);
+    std::stable_sort(report_.lazy_libraries.begin(), report_.lazy_libraries.end(), CostlierGroup);
   }
 
   void EvaluateRules() {
@@ -137,14 +185,48 @@ class Analyzer {
     group.label = GroupLabel(chunk);
     group.entry = entry;
     group.files = set.All();
-    for (const std::string& path : group.files) {
-      const FileRow* row = report_.FindFile(path);
-      if (!row) continue;  // validated earlier: every manifest file exists
-      group.total.Add(row->size);
-      if (row->kind == FileKind::kScript) group.js.Add(row->size);
-      if (row->kind == FileKind::kStyle) group.css.Add(row->size);
-    }
+    for (const std::string& path : group.files) AddFile(path, &group);
     return group;
+  }
+
+  // Moves dynamic entries whose source is inside a package out of the lazy
+  // pages, one group per package holding all of them.
+  void SeparateLibraries() {
+    std::vector<LoadGroup> pages;
+    std::map<std::string, size_t> library_index;
+    for (LoadGroup& page : report_.lazy_pages) {
+      const ManifestChunk* chunk = manifest_->Find(page.key);
+      std::string_view src = chunk && !chunk->src.empty() ? std::string_view(chunk->src) : std::string_view(page.key);
+      SourceOrigin origin = src.find("node_modules/") != std::string_view::npos ? ClassifySource(src) : SourceOrigin{};
+      if (origin.kind != OriginKind::kPackage) {
+        pages.push_back(std::move(page));
+        continue;
+      }
+      auto [it, added] = library_index.emplace(origin.group, report_.lazy_libraries.size());
+      if (added) {
+        LoadGroup library;
+        library.key = library.label = origin.group;
+        library.entry = page.entry;
+        library.chunks = 0;
+        report_.lazy_libraries.push_back(std::move(library));
+      }
+      LoadGroup& library = report_.lazy_libraries[it->second];
+      ++library.chunks;
+      for (std::string& file : page.files) {
+        if (std::find(library.files.begin(), library.files.end(), file) != library.files.end()) continue;
+        AddFile(file, &library);
+        library.files.push_back(std::move(file));
+      }
+    }
+    report_.lazy_pages = std::move(pages);
+  }
+
+  void AddFile(const std::string& path, LoadGroup* group) const {
+    const FileRow* row = report_.FindFile(path);
+    if (!row) return;  // validated earlier: every manifest file exists
+    group->total.Add(row->size);
+    if (row->kind == FileKind::kScript) group->js.Add(row->size);
+    if (row->kind == FileKind::kStyle) group->css.Add(row->size);
   }
 
   bool InAnyInitialSet(const std::string& path) const {
@@ -351,6 +433,18 @@ FileKind KindOfPath(std::string_view raw_path) {
   if (EndsWith(path, ".css")) return FileKind::kStyle;
   if (EndsWith(path, ".html") || EndsWith(path, ".htm")) return FileKind::kHtml;
   return FileKind::kAsset;
+}
+
+std::string_view UnlistedKind(std::string_view raw_path) {
+  std::string path(raw_path);
+  for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (EndsWith(path, ".map")) return "source map";
+  for (std::string_view font : {".woff2", ".woff", ".ttf", ".otf", ".eot"}) {
+    if (EndsWith(path, font)) return "font";
+  }
+  std::string_view base = BaseName(path);
+  if (EndsWith(path, ".webmanifest") || base == "manifest.json" || base == "ssr-manifest.json") return "manifest";
+  return "";
 }
 
 uint64_t Totals::Get(Measure measure) const {

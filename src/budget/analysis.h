@@ -21,6 +21,13 @@ enum class FileKind { kScript, kStyle, kHtml, kAsset, kSourceMap };
 std::string_view FileKindName(FileKind kind);  // "js", "css", "html", "asset", "map"
 FileKind KindOfPath(std::string_view path);
 
+// Files the text and Markdown reports leave out of their file lists because
+// no page load fetches them for their size: "source map", "font" (served on
+// demand by CSS, usually unhashed copies from public/) and "manifest" (Vite's
+// or a web-app manifest). Empty for every other file. The JSON report keeps
+// every file.
+std::string_view UnlistedKind(std::string_view path);
+
 struct Totals {
   uint64_t raw = 0, gzip = 0, brotli = 0;
   uint64_t zstd = 0;  // 0 unless zstd was measured
@@ -45,6 +52,9 @@ struct LoadGroup {
   std::string entry;   // for lazy pages: the entry whose initial load it extends
   std::vector<std::string> files;  // build paths, load order
   Totals total, js, css;
+  // Lazy libraries only: how many of the package's dynamic imports the group
+  // holds (a syntax highlighter's language chunks are one group).
+  size_t chunks = 1;
 };
 
 // kWarn: a finding reported without failing the check (rules whose severity
@@ -80,7 +90,13 @@ struct CheckReport {
   bool zstd = false;  // zstd was measured (a limit or --zstd asked for it)
   std::vector<FileRow> files;          // every measured file, by path
   std::vector<LoadGroup> entries;      // initial load per entry
-  std::vector<LoadGroup> lazy_pages;   // route cost per dynamic entry
+  // Route cost per dynamic entry of the app, largest gzip cost first.
+  // Labels are unique over entries and lazy pages.
+  std::vector<LoadGroup> lazy_pages;
+  // Dynamic imports made inside a package (a highlighter's language files,
+  // a chart library's locales), one group per package, largest first: they
+  // are not pages of the app, so no route-cost rule applies to them.
+  std::vector<LoadGroup> lazy_libraries;
   std::vector<RuleResult> rules;
   std::vector<std::string> notes;      // plain-language remarks for the reader
   // What each source-mapped JS/CSS file is made of (empty without maps),
@@ -102,6 +118,33 @@ struct CheckReport {
 // a `routeCost` override against a lazy page's label or manifest key.
 bool ChunkMatches(const std::string& pattern, const FileRow& row);
 bool RouteCostMatches(const std::string& pattern, const LoadGroup& page);
+
+// The failures and warnings of one rule, worst first, with its passes
+// counted: what reports show when a build has hundreds of findings.
+struct RuleSummary {
+  std::string rule;
+  size_t failed = 0, warned = 0, passed = 0;
+  std::vector<const RuleResult*> findings;  // failures then warnings, worst first
+  const RuleResult* largest_pass = nullptr;  // the passing result closest to its limit's size
+};
+
+// How far a failure or warning is past its limit, to order findings worst
+// first: (actual - limit) / limit for size, count and timing rules, the
+// wasted bytes in kB for duplicates and growth, 0 for findings without a
+// figure (a missing vendor chunk).
+double Overshoot(const RuleResult& result);
+
+// True when `a` should be shown before `b`: failures before warnings, then
+// by Overshoot, then by rule and subject so the order is stable.
+bool WorseThan(const RuleResult& a, const RuleResult& b);
+
+// One summary per rule that has results: rules with failures first (most
+// failures first), then rules with warnings, then passing rules, each group
+// in the order the rules were evaluated. Pointers are into `report.rules`.
+std::vector<RuleSummary> SummariseRules(const CheckReport& report);
+
+// Every failure and warning of the report, worst first (see WorseThan).
+std::vector<const RuleResult*> FindingsWorstFirst(const CheckReport& report);
 
 // Builds the model: groups files by entry and lazy page using `manifest`
 // (nullptr when the build has none) and evaluates every rule of `budget`.

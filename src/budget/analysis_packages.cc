@@ -132,6 +132,18 @@ uint64_t WastedBytes(const std::vector<Placement>& places) {
   return wasted;
 }
 
+// True when one module file of one copy is in more than one chunk.
+bool SameModuleTwice(const std::vector<Placement>& places) {
+  std::map<std::pair<std::string, std::string>, std::string> first_chunk;  // (copy, module) -> chunk
+  for (const Placement& p : places) {
+    for (const ModuleShare& m : p.group->modules) {
+      auto [it, added] = first_chunk.emplace(std::make_pair(p.install_path, m.module), p.chunk);
+      if (!added && it->second != p.chunk) return true;
+    }
+  }
+  return false;
+}
+
 void EvaluateDuplicates(const Budget& budget, CheckReport* report) {
   if (budget.duplicates_severity == Budget::Severity::kOff) return;
   // Load paths: each entry's initial load, and each lazy page on top of the
@@ -176,7 +188,10 @@ void EvaluateDuplicates(const Budget& budget, CheckReport* report) {
         chunks.insert(p.chunk);
         copies.insert(p.install_path);
       }
-      if ((chunks.size() < 2 && copies.size() < 2) || Ignored(budget, package)) continue;
+      // A package split over chunks (react-dom in two) is no duplicate; one
+      // module file in two chunks of one load path is.
+      if (copies.size() < 2 && !SameModuleTwice(places)) continue;
+      if (Ignored(budget, package)) continue;
       std::sort(places.begin(), places.end(), [](const Placement& a, const Placement& b) { return a.chunk < b.chunk; });
       std::string signature = package;
       for (const Placement& p : places) signature += "|" + p.chunk + "|" + p.install_path;
@@ -187,7 +202,8 @@ void EvaluateDuplicates(const Budget& budget, CheckReport* report) {
         where += (where.empty() ? "" : ", ") + p.install_path + " in " + Where(p);
       }
       std::string message = package + (copies.size() > 1 ? " is installed " + std::to_string(copies.size()) + " times"
-                                                          : " is split over " + std::to_string(chunks.size()) + " chunks") +
+                                                          : " has modules bundled in " + std::to_string(chunks.size()) +
+                                                                " chunks") +
                             " on " + path.label + ": " + where + "; " + FormatKb(wasted) + " raw duplicated";
       RuleResult r;
       r.rule = "duplicates";
@@ -199,9 +215,42 @@ void EvaluateDuplicates(const Budget& budget, CheckReport* report) {
       found.push_back(std::move(r));
     }
   }
+  // Two copies anywhere in the build, even on pages no single load path
+  // joins: a visitor who opens both downloads the package twice.
+  std::map<std::string, std::vector<Placement>> everywhere;
+  for (const ChunkAttribution& chunk : report->attribution) {
+    for (const GroupShare& g : chunk.groups) {
+      if (g.kind == OriginKind::kPackage) everywhere[g.name].push_back({chunk.file, g.install_path, g.raw, g.gzip, &g});
+    }
+  }
+  for (auto& [package, places] : everywhere) {
+    std::set<std::string> copies;
+    for (const Placement& p : places) copies.insert(p.install_path);
+    bool named = std::any_of(found.begin(), found.end(), [&](const RuleResult& r) { return r.subject == package; });
+    if (copies.size() < 2 || named || Ignored(budget, package)) continue;
+    std::sort(places.begin(), places.end(), [](const Placement& a, const Placement& b) { return a.chunk < b.chunk; });
+    std::map<std::string, uint64_t> per_copy;
+    for (const Placement& p : places) per_copy[p.install_path] += p.raw;
+    uint64_t total = 0, largest = 0;
+    for (const auto& [path, raw] : per_copy) {
+      total += raw;
+      largest = std::max(largest, raw);
+    }
+    std::string where;
+    for (const Placement& p : places) where += (where.empty() ? "" : ", ") + p.install_path + " in " + Where(p);
+    RuleResult r;
+    r.rule = "duplicates";
+    r.subject = package;
+    r.file = places.front().chunk;
+    r.actual = total - largest;
+    r.status = budget.duplicates_severity == Budget::Severity::kError ? RuleStatus::kFail : RuleStatus::kWarn;
+    r.message = package + " is installed " + std::to_string(copies.size()) + " times in the build: " + where +
+                "; a visitor who opens both downloads " + FormatKb(total - largest) + " raw twice";
+    found.push_back(std::move(r));
+  }
   if (found.empty()) {
     AddResult(report, "duplicates", "packages", "", RuleStatus::kPass,
-              "no package is split over chunks or installed twice on any load path");
+              "no package is installed twice, and no module is in two chunks of one load path");
   }
   for (RuleResult& r : found) report->rules.push_back(std::move(r));
 }

@@ -54,6 +54,7 @@ CheckReport RunCheck(const CheckInput& input) {
   options.levels = input.budget.levels;
   options.threads = input.threads;
   options.zstd = input.zstd || NeedsZstd(input.budget);
+  options.progress = input.progress;
   std::optional<SizeCache> cache;
   if (!input.cache_directory.empty()) {
     cache.emplace(input.cache_directory);

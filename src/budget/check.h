@@ -1,6 +1,7 @@
 #ifndef NPSBUNDLE_BUDGET_CHECK_H_
 #define NPSBUNDLE_BUDGET_CHECK_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,8 @@ struct CheckInput {
   bool zstd = false;  // measure zstd even when no limit uses it (--zstd)
   // Folder of the size cache; empty: no cache.
   std::string cache_directory;
+  // Progress of the measuring (see MeasureOptions::progress); optional.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 // The whole check: open, parse, measure, analyse. Throws InputError.

@@ -12,14 +12,6 @@ namespace npsbundle {
 namespace {
 
 SizeTriple FromTotals(const Totals& t) { return {t.raw, t.gzip, t.brotli, t.zstd}; }
-SizeTriple FromFile(const FileMeasurement& m) { return {m.raw, m.gzip, m.brotli, m.zstd}; }
-
-// "assets/vendor-react-D-9X1o8U.js" -> "assets/vendor-react.js".
-std::string WithoutHash(const std::string& path) {
-  if (!IsHashedAssetName(path)) return path;
-  size_t dot = path.rfind('.');
-  return path.substr(0, dot - 9) + path.substr(dot);
-}
 
 std::string_view Extension(std::string_view path) {
   size_t dot = path.rfind('.');
@@ -51,18 +43,6 @@ std::map<std::string, const LoadGroup*> GroupsById(const std::vector<LoadGroup>&
   return out;
 }
 
-std::map<std::string, const FileRow*> ChunksById(const CheckReport& report) {
-  std::map<std::string, const FileRow*> out;
-  for (const FileRow& row : report.files) {
-    if (row.kind != FileKind::kScript && row.kind != FileKind::kStyle) continue;
-    std::string id = ChunkIdentity(row);
-    // Two files that lose their hash to the same name keep them apart.
-    for (int n = 2; out.count(id); ++n) id = ChunkIdentity(row) + "#" + std::to_string(n);
-    out.emplace(id, &row);
-  }
-  return out;
-}
-
 std::map<std::string, std::pair<bool, uint64_t>> PackageTotals(const CheckReport& report) {
   std::map<std::string, std::pair<bool, uint64_t>> out;
   for (const ChunkAttribution& chunk : report.attribution) {
@@ -76,6 +56,12 @@ std::map<std::string, std::pair<bool, uint64_t>> PackageTotals(const CheckReport
 }
 
 }  // namespace
+
+std::string WithoutHash(const std::string& path) {
+  if (!IsHashedAssetName(path)) return path;
+  size_t dot = path.rfind('.');
+  return path.substr(0, dot - 9) + path.substr(dot);
+}
 
 uint64_t SizeTriple::Get(Measure measure) const {
   switch (measure) {
@@ -125,7 +111,8 @@ std::vector<const DiffRow*> ReportDiff::Changes() const {
   std::vector<const DiffRow*> out;
   for (const auto* list : {&entries, &lazy_pages, &chunks}) {
     for (const DiffRow& row : *list) {
-      if (row.added() || row.removed() || row.Delta(Measure::kGzip) != 0 || row.Delta(Measure::kRaw) != 0) {
+      if (row.added() || row.removed() || row.change != ChunkChange::kNone || row.Delta(Measure::kGzip) != 0 ||
+          row.Delta(Measure::kRaw) != 0) {
         out.push_back(&row);
       }
     }
@@ -148,13 +135,7 @@ ReportDiff DiffReports(const CheckReport& before, const CheckReport& after, cons
   };
   Merge(GroupsById(before.entries), GroupsById(after.entries), &diff.entries, fill_group(DiffKind::kEntry));
   Merge(GroupsById(before.lazy_pages), GroupsById(after.lazy_pages), &diff.lazy_pages, fill_group(DiffKind::kLazyPage));
-  Merge(ChunksById(before), ChunksById(after), &diff.chunks, [](const FileRow* row, DiffRow* d, bool is_new) {
-    d->kind = DiffKind::kChunk;
-    (is_new ? d->new_file : d->old_file) = row->size.path;
-    (is_new ? d->after : d->before) = FromFile(row->size);
-  });
-  // Chunks are shown by their path without the hash ("assets/Oracle.js").
-  for (DiffRow& row : diff.chunks) row.label = WithoutHash(row.in_new ? row.new_file : row.old_file);
+  diff.chunks = MatchChunks(before, after);
   diff.has_packages = !before.attribution.empty() && !after.attribution.empty();
   if (diff.has_packages) {
     auto old_totals = PackageTotals(before), new_totals = PackageTotals(after);

@@ -24,16 +24,31 @@ struct SizeTriple {
 enum class DiffKind { kEntry, kLazyPage, kChunk };
 std::string_view DiffKindName(DiffKind kind);  // "entry", "lazyPage", "chunk"
 
+// How a chunk of the new build relates to the old one, beyond its size.
+enum class ChunkChange {
+  kNone,
+  kRenamed,  // the same chunk (same bytes, or mostly the same modules) under another name
+  kMerged,   // its modules now live in one chunk with those of another old chunk
+  kSplit,    // its modules are now spread over several chunks
+};
+std::string_view ChunkChangeName(ChunkChange change);  // "", "renamed", "merged", "split"
+
 struct DiffRow {
   DiffKind kind = DiffKind::kChunk;
-  // Identity across builds: entries and lazy pages by manifest key; chunks by
-  // manifest key for entries/pages, by chunk name for shared chunks (whose
-  // keys carry the hash), else by the build path with its hash removed.
+  // Identity across builds: entries and lazy pages by manifest key. Chunks
+  // are paired (see DiffReports) and named by the new side's ChunkIdentity:
+  // manifest key for entries/pages, chunk name for shared chunks (whose
+  // keys carry the hash), else the build path with its hash removed.
   std::string id;
   std::string label;  // display name ("index.html", "Oracle", "vendor-react.js")
   std::string old_file, new_file;  // chunks: build paths; empty when absent
   bool in_old = false, in_new = false;
   SizeTriple before, after;
+  // Chunks only: renamed, merged or split, and the labels of the chunks on
+  // the other side it relates to ("renamed" from one; "merged" with or into
+  // others; "split" into or from others).
+  ChunkChange change = ChunkChange::kNone;
+  std::vector<std::string> related;
 
   bool added() const { return in_new && !in_old; }
   bool removed() const { return in_old && !in_new; }
@@ -57,15 +72,28 @@ struct ReportDiff {
   std::vector<PackageDelta> packages;  // changed ones only, largest |delta| first
   bool has_packages = false;           // both builds had source maps
 
-  // Entries, lazy pages and chunks whose gzip size changed or that were
-  // added or removed, largest |gzip delta| first.
+  // Entries, lazy pages and chunks whose size changed, that were added or
+  // removed, or (chunks) renamed, merged or split; largest |gzip delta| first.
   std::vector<const DiffRow*> Changes() const;
 };
 
+// Entries and lazy pages are paired by manifest key. Chunks (JS and CSS) are
+// paired by identity, in this order: the same stable manifest key (a source
+// path); the same bytes (equal raw, gzip and brotli sizes); mostly the same
+// modules (source maps in both builds: at least half of the larger side's
+// mapped bytes in common); the same name without hash, closest size first.
+// What is left is added or removed, and marked merged or split when its
+// modules went to (or came from) other chunks.
 ReportDiff DiffReports(const CheckReport& before, const CheckReport& after, const std::string& baseline_name);
 
 // The chunk identity used by DiffRow::id for one file row.
 std::string ChunkIdentity(const FileRow& row);
+
+// The chunk rows of a diff (see DiffReports), sorted by id.
+std::vector<DiffRow> MatchChunks(const CheckReport& before, const CheckReport& after);
+
+// "assets/vendor-react-D-9X1o8U.js" -> "assets/vendor-react.js"; other paths unchanged.
+std::string WithoutHash(const std::string& path);
 
 // Appends a "maxGrowth" rule result for every entry, lazy page and chunk
 // that has a growth limit in `budget`. Chunks new in this build are checked

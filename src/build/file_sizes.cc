@@ -1,6 +1,7 @@
 #include "build/file_sizes.h"
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 
 #include "build/asset_names.h"
@@ -90,7 +91,14 @@ std::vector<FileMeasurement> MeasureBuild(const BundleSource& source, const Meas
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return results[a].raw > results[b].raw; });
 
-  ParallelFor(order.size(), options.threads, [&](size_t i) { MeasureOne(source, options, &results[order[i]]); });
+  std::mutex progress_mutex;
+  size_t done = 0;
+  ParallelFor(order.size(), options.threads, [&](size_t i) {
+    MeasureOne(source, options, &results[order[i]]);
+    if (!options.progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    options.progress(++done, order.size());
+  });
   return results;
 }
 

@@ -2,6 +2,7 @@
 #define NPSBUNDLE_BUILD_FILE_SIZES_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct MeasureOptions {
   bool use_siblings = true;   // take sizes of x.js.br / x.js.gz when present
   bool zstd = false;          // also measure zstd (levels.zstd_level; not cached)
   SizeCache* cache = nullptr; // remembered sizes by content hash; optional
+  // Called after each file with (files measured, files in all), from the
+  // measuring threads one call at a time; optional (progress on a terminal).
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 // Measures every file of the build except precompressed siblings, which are

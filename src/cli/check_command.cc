@@ -35,7 +35,12 @@ struct CheckFlags {
   bool no_cache = false;
   std::string baseline;  // JSON report to compare with (check --baseline)
   bool zstd = false;
+  bool all = false;  // every row and finding, not one screen
 };
+
+// Where `check --format html` writes without --output: an HTML page on a
+// terminal (or in a CI log) helps nobody.
+constexpr const char* kDefaultHtmlReport = "npsbundle-report.html";
 
 SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
   SizeLimit limit;
@@ -75,6 +80,7 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
   input.budget = ResolveBudget(flags);
   input.threads = flags.threads;
   input.zstd = flags.zstd;
+  input.progress = TerminalProgress();
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }
@@ -93,12 +99,16 @@ ExitCode RunCheckCommand(const CheckFlags& flags) {
     EvaluateGrowthRules(input.budget, *diff, &report);
     options.diff = &*diff;
   }
-  if (flags.output.empty()) {
+  options.all = flags.all;
+  std::string output = flags.output;
+  if (output.empty() && format == ReportFormat::kHtml) output = kDefaultHtmlReport;
+  if (output == "-") output.clear();  // "--output -": stdout, for any format
+  if (output.empty()) {
     options.color = format == ReportFormat::kText && UseColor();
     std::cout << RenderReport(report, format, options) << std::flush;
   } else {
-    WriteFileAtomically(flags.output, RenderReport(report, format, options));
-    std::cerr << VerdictLine(report) << " (report written to " << flags.output << ")\n";
+    WriteFileAtomically(output, RenderReport(report, format, options));
+    std::cerr << VerdictLine(report) << " (report written to " << output << ")\n";
   }
   return report.passed() ? ExitCode::kOk : ExitCode::kBudgetExceeded;
 }
@@ -179,7 +189,8 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--manifest", flags->manifest_path, "Vite manifest to use instead of the build's own");
   cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown, html")
       ->capture_default_str();
-  cmd->add_option("-o,--output", flags->output, "Write the report to FILE; the verdict line goes to stderr");
+  cmd->add_option("-o,--output", flags->output, "Write the report to FILE (\"-\": stdout); the verdict line goes to stderr (html: default " +
+                      std::string(kDefaultHtmlReport) + ")");
   cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1-9 (overrides the budget's compression)");
   cmd->add_option("--brotli-quality", flags->brotli_quality, "brotli quality 0-11 (overrides the budget)");
   cmd->add_option("--initial", flags->initial, "Initial-load limit, e.g. \"500 kB gzip\" (overrides the budget)");
@@ -189,6 +200,9 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
                   "Size cache folder (default: node_modules/.cache/npsbundle, else $XDG_CACHE_HOME/npsbundle)");
   cmd->add_flag("--no-cache", flags->no_cache, "Compress every file; neither read nor write the size cache");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
+  cmd->add_flag("--all", flags->all,
+                "List every file, page and finding (by default the text report fits one screen and the Markdown "
+                "one comment)");
   cmd->add_flag("--zstd", flags->zstd, "Also measure zstd (automatic when a limit is in zstd bytes)");
   cmd->add_option("--baseline", flags->baseline,
                   "JSON report of a previous build (check --format json) to compare with; enables maxGrowth rules");

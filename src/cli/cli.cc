@@ -1,6 +1,13 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
+
 #include <iostream>
 #include <stdexcept>
 
@@ -35,6 +42,35 @@ void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budg
   cmd->add_option("-b,--budget", *budget_path,
                   "Budget file or preset (nps, default), replacing the config's budget "
                   "(default: the config's, else ./npsbundle.budget.json, else the built-in app-neutral budget)");
+}
+
+namespace {
+
+// 1544 -> "1,544".
+std::string Thousands(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::function<void(size_t, size_t)> TerminalProgress() {
+  if (!isatty(STDERR_FILENO)) return {};
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [last](size_t done, size_t total) {
+    auto now = std::chrono::steady_clock::now();
+    if (done == total) {
+      std::fprintf(stderr, "\r\033[K");
+    } else if (now - *last >= std::chrono::milliseconds(100)) {
+      *last = now;
+      std::fprintf(stderr, "\rmeasuring %s/%s files", Thousands(done).c_str(), Thousands(total).c_str());
+    }
+    std::fflush(stderr);
+  };
 }
 
 int RunCli(int argc, char** argv) {

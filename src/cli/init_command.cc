@@ -40,6 +40,7 @@ ExitCode RunInit(const InitFlags& flags) {
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }
+  input.progress = TerminalProgress();
   std::string budget = StarterBudget(RunCheck(input), flags.headroom_percent / 100.0);
   if (flags.output.empty()) {
     std::cout << budget;

@@ -36,7 +36,7 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
     case ReportFormat::kGithub:
       return RenderGithub(report, options.annotation_folder);
     case ReportFormat::kMarkdown:
-      return RenderMarkdown(report, options.diff);
+      return RenderMarkdown(report, options.diff, options.all);
     case ReportFormat::kHtml:
       return RenderHtml(report, options.diff);
   }

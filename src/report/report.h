@@ -24,7 +24,19 @@ struct RenderOptions {
   // when the input is a folder on disk; empty (an archive) means the
   // annotations name no file. Renderers never look at the file system.
   std::string annotation_folder;
+  // Every row, finding and file (check --all). Otherwise the text report
+  // fits kScreenLines and the Markdown kMarkdownBudget characters, with the
+  // rest counted; every failing rule is still named with its count.
+  bool all = false;
 };
+
+// A screen: the text report's length without --all.
+inline constexpr size_t kScreenLines = 60;
+// A GitHub comment holds 65,536 characters; the Markdown report stays under
+// this, with room for what a workflow adds around it.
+inline constexpr size_t kMarkdownBudget = 60000;
+// GitHub shows 10 error and 10 warning annotations per step.
+inline constexpr size_t kMaxAnnotationsPerLevel = 10;
 
 // Renders the report. Renderers only format: every figure and verdict comes
 // from `report`.
@@ -33,11 +45,14 @@ std::string RenderReport(const CheckReport& report, ReportFormat format, const R
 std::string RenderText(const CheckReport& report, const RenderOptions& options);
 std::string RenderJson(const CheckReport& report, const ReportDiff* diff = nullptr);  // schema: README "JSON report"
 std::string RenderJunit(const CheckReport& report);     // one testcase per rule result
-// ::error / ::notice workflow commands; `annotation_folder` as in RenderOptions.
+// ::error / ::warning workflow commands, worst first, at most
+// kMaxAnnotationsPerLevel of each, then one summary line (::error or
+// ::notice); `annotation_folder` as in RenderOptions.
 std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder = "");
 // $GITHUB_STEP_SUMMARY / PR comment. With a diff it is laid out as a PR
 // comment: a one-line verdict with the change, what changed most, collapsed details.
-std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr);
+// Under kMarkdownBudget characters unless `all`.
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr, bool all = false);
 
 // One line: "npsbundle: PASS: 14 rules within budget" or
 // "npsbundle: FAIL: 2 of 14 rules over budget (initial, chunk)".

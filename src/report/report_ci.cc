@@ -1,11 +1,38 @@
 // Formats for CI systems: JUnit XML for test tabs, GitHub workflow commands
 // for inline annotations, Markdown for step summaries and PR comments.
+#include <algorithm>
+#include <cstdint>
+
 #include "core/escape.h"
 #include "report/report.h"
 #include "report/report_diff.h"
 
 namespace npsbundle {
 namespace {
+
+// Findings listed per failing rule in Markdown; the rest are counted.
+constexpr size_t kMarkdownFindingsPerRule = 10;
+
+// Appends `rows` while they fit `max_rows` and `max_chars`; the rest are
+// counted in `more(hidden)`.
+template <typename More>
+void AppendCapped(std::string* out, const std::vector<std::string>& rows, size_t max_rows, size_t max_chars,
+                  More more) {
+  size_t used = 0, shown = 0;
+  for (const std::string& row : rows) {
+    if (shown == max_rows || used + row.size() > max_chars) break;
+    *out += row;
+    used += row.size();
+    ++shown;
+  }
+  if (shown < rows.size()) *out += more(rows.size() - shown);
+}
+
+std::string MoreRow(size_t hidden, const std::string& what, size_t columns) {
+  std::string row = "| … " + std::to_string(hidden) + " more " + what + " (`--all` lists them) |";
+  for (size_t i = 1; i < columns; ++i) row += " |";
+  return row + "\n";
+}
 
 std::string StatusEmoji(bool pass) { return pass ? "✅" : "❌"; }
 std::string StatusEmoji(RuleStatus status) {
@@ -40,21 +67,51 @@ std::string GroupRow(const CheckReport& report, const LoadGroup& g, const std::s
   return row + "\n";
 }
 
-// Collapsed table of the largest packages and folders per source-mapped chunk.
-std::string MarkdownPackages(const CheckReport& report) {
+// Collapsed table of the largest packages and folders per source-mapped
+// chunk, largest chunks first.
+std::string MarkdownPackages(const CheckReport& report, bool all) {
   if (report.attribution.empty()) return "";
   std::string out = "<details><summary>Packages per chunk (source maps)</summary>\n\n";
   out += "| Chunk | Package or folder | Raw | ~Gzip | ~Brotli |\n|---|---|--:|--:|--:|\n";
-  for (const ChunkAttribution& chunk : report.attribution) {
+  std::vector<const ChunkAttribution*> chunks;
+  for (const ChunkAttribution& chunk : report.attribution) chunks.push_back(&chunk);
+  std::stable_sort(chunks.begin(), chunks.end(),
+                   [](const ChunkAttribution* a, const ChunkAttribution* b) { return a->raw > b->raw; });
+  std::vector<std::string> rows;
+  for (const ChunkAttribution* chunk : chunks) {
+    std::string row;
     size_t shown = 0;
-    for (const GroupShare& g : chunk.groups) {
+    for (const GroupShare& g : chunk->groups) {
       if (++shown > 6) break;
-      out += "| " + MarkdownCellEscape(shown == 1 ? chunk.file : "") + " | " + MarkdownCellEscape(g.name) + " | " +
+      row += "| " + MarkdownCellEscape(shown == 1 ? chunk->file : "") + " | " + MarkdownCellEscape(g.name) + " | " +
              FormatKb(g.raw) + " | " + FormatKb(g.gzip) + " | " + FormatKb(g.brotli) + " |\n";
     }
+    rows.push_back(std::move(row));
   }
+  AppendCapped(&out, rows, all ? SIZE_MAX : 25, all ? SIZE_MAX : 10000,
+               [](size_t hidden) { return MoreRow(hidden, "chunks", 5); });
   out += "\n~ " + std::string(kEstimateMethod) + ".\n\n</details>\n\n";
   return out;
+}
+
+std::string RuleRow(const RuleResult& r) {
+  return "| " + r.rule + " | " + MarkdownCellEscape(r.subject) + " | " + StatusEmoji(r.status) + " | " +
+         MarkdownCellEscape(r.message) + " |\n";
+}
+
+// The last resort when the capped sections together are still too long:
+// cut at a paragraph, close what was open, and say where the rest is.
+std::string CutMarkdown(const std::string& full, const CheckReport& report) {
+  std::string pointer = "\n\n**The report was cut to fit a comment.** The full report: `npsbundle check " +
+                        report.input + " --format markdown --all`, or `--format json` for every figure.\n";
+  size_t end = full.rfind("\n\n", kMarkdownBudget - pointer.size() - 40);
+  std::string out = full.substr(0, end == std::string::npos ? 0 : end);
+  size_t open = 0, pos = 0;
+  while ((pos = out.find("<details>", pos)) != std::string::npos) ++open, ++pos;
+  pos = 0;
+  while ((pos = out.find("</details>", pos)) != std::string::npos) --open, ++pos;
+  for (size_t i = 0; i < open && i < 8; ++i) out += "\n\n</details>";
+  return out + pointer;
 }
 
 }  // namespace
@@ -84,73 +141,127 @@ std::string RenderJunit(const CheckReport& report) {
 }
 
 std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder) {
+  // GitHub shows 10 errors and 10 warnings per step: the worst of each, then
+  // one line that counts the rest.
   std::string out;
-  for (const RuleResult& r : report.rules) {
-    if (r.status == RuleStatus::kPass) continue;
-    std::string file = AnnotationFile(annotation_folder, r.file);
-    out += r.status == RuleStatus::kWarn ? "::warning " : "::error ";
-    if (!file.empty()) out += "file=" + GithubPropertyEscape(file) + ",";
-    out += "title=" + GithubPropertyEscape("npsbundle " + r.rule) + "::" + GithubDataEscape(r.message) + "\n";
+  size_t errors = 0, warnings = 0, left = 0;
+  auto annotate = [&](bool error, const std::string& properties, const std::string& message) {
+    size_t& count = error ? errors : warnings;
+    if (count == kMaxAnnotationsPerLevel) {
+      ++left;
+      return;
+    }
+    ++count;
+    out += (error ? "::error " : "::warning ") + properties + "::" + GithubDataEscape(message) + "\n";
+  };
+  for (const RuleResult* r : FindingsWorstFirst(report)) {
+    std::string file = AnnotationFile(annotation_folder, r->file);
+    annotate(r->status == RuleStatus::kFail,
+             (file.empty() ? "" : "file=" + GithubPropertyEscape(file) + ",") +
+                 "title=" + GithubPropertyEscape("npsbundle " + r->rule),
+             r->message);
   }
-  for (const std::string& note : report.notes) out += "::warning title=npsbundle::" + GithubDataEscape(note) + "\n";
-  out += (report.passed() ? "::notice title=npsbundle::" : "::error title=npsbundle::") +
-         GithubDataEscape(VerdictLine(report).substr(11)) + "\n";
+  // Notes are remarks, not findings: notices, outside the warning cap.
+  for (const std::string& note : report.notes) out += "::notice title=npsbundle::" + GithubDataEscape(note) + "\n";
+  std::string summary = VerdictLine(report).substr(11);
+  if (left > 0) summary += " (" + std::to_string(left) + " more findings not annotated: see the report)";
+  out += (report.passed() ? "::notice title=npsbundle::" : "::error title=npsbundle::") + GithubDataEscape(summary) +
+         "\n";
   return out;
 }
 
-std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff) {
+namespace {
+
+// Failures or warnings grouped by rule: a count, then the worst of each.
+std::string MarkdownFindings(const CheckReport& report, bool failures, bool all) {
+  std::string out;
+  for (const RuleSummary& s : SummariseRules(report)) {
+    std::vector<std::string> rows;
+    for (const RuleResult* r : s.findings) {
+      if ((r->status == RuleStatus::kFail) == failures) rows.push_back("  - " + MarkdownCellEscape(r->message) + "\n");
+    }
+    if (rows.empty()) continue;
+    std::string mark = failures ? "- ❌ **" : "- ⚠️ **";
+    if (rows.size() == 1 && s.passed == 0) {
+      out += mark + s.rule + "**: " + rows.front().substr(4);
+      continue;
+    }
+    out += mark + s.rule + "**: " +
+           (failures ? std::to_string(s.failed) + " of " + std::to_string(s.failed + s.warned + s.passed) +
+                           " over budget, worst first"
+                     : std::to_string(s.warned) + " warnings, worst first") +
+           "\n";
+    AppendCapped(&out, rows, all ? SIZE_MAX : kMarkdownFindingsPerRule, all ? SIZE_MAX : 4000, [](size_t hidden) {
+      return "  - … " + std::to_string(hidden) + " more (`--all` lists them)\n";
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff, bool all) {
+  const size_t cap = all ? SIZE_MAX : 1;  // multiplies every section's row and character caps
   std::string out = "## npsbundle: " + StatusEmoji(report.passed()) + " " +
                     MarkdownCellEscape(VerdictLine(report).substr(11)) +
                     (diff ? " · " + MarkdownCellEscape(DiffSummary(*diff)) : "") + "\n\n";
   out += "Build `" + report.input + "` · gzip level " + std::to_string(report.levels.gzip_level) +
          " · brotli quality " + std::to_string(report.levels.brotli_quality) +
          (diff ? " · baseline `" + diff->baseline + "`" : "") + "\n\n";
-  if (diff) out += DiffMarkdownSection(*diff);
-  if (report.failures() > 0) {
-    out += "### Over budget\n\n";
-    for (const RuleResult& r : report.rules) {
-      if (r.status == RuleStatus::kFail) out += "- ❌ **" + r.rule + "**: " + MarkdownCellEscape(r.message) + "\n";
-    }
-    out += "\n";
-  }
-  if (report.warning_count() > 0) {
-    out += "### Warnings\n\n";
-    for (const RuleResult& r : report.rules) {
-      if (r.status == RuleStatus::kWarn) out += "- ⚠️ **" + r.rule + "**: " + MarkdownCellEscape(r.message) + "\n";
-    }
-    out += "\n";
-  }
+  if (diff) out += DiffMarkdownSection(*diff, all ? SIZE_MAX : 100);
+  if (report.failures() > 0) out += "### Over budget\n\n" + MarkdownFindings(report, true, all) + "\n";
+  if (report.warning_count() > 0) out += "### Warnings\n\n" + MarkdownFindings(report, false, all) + "\n";
   // In a PR comment (with a diff) the size tables are details.
   if (diff) out += "<details><summary>Initial load and lazy pages</summary>\n\n";
-  if (!report.entries.empty()) {
-    out += "### Initial load\n\n| Entry | Files | Raw | Gzip | Brotli | Limit | Status |\n";
-    out += "|---|--:|--:|--:|--:|--:|:-:|\n";
-    for (const LoadGroup& g : report.entries) out += GroupRow(report, g, "initial");
+  const char* kGroupHeader = " | Files | Raw | Gzip | Brotli | Limit | Status |\n|---|--:|--:|--:|--:|--:|:-:|\n";
+  auto groups = [&](const std::string& title, const std::string& column, const std::vector<LoadGroup>& list,
+                    const std::string& rule, const std::string& what) {
+    if (list.empty()) return;
+    out += "### " + title + "\n\n| " + column + kGroupHeader;
+    std::vector<std::string> rows;
+    for (const LoadGroup& g : list) rows.push_back(GroupRow(report, g, rule));
+    AppendCapped(&out, rows, 30 * cap, 6000 * cap, [&](size_t hidden) { return MoreRow(hidden, what, 7); });
     out += "\n";
-  }
-  if (!report.lazy_pages.empty()) {
-    out += "### Lazy pages (added on navigation)\n\n| Page | Files | Raw | Gzip | Brotli | Limit | Status |\n";
-    out += "|---|--:|--:|--:|--:|--:|:-:|\n";
-    for (const LoadGroup& g : report.lazy_pages) out += GroupRow(report, g, "routeCost");
-    out += "\n";
-  }
+  };
+  groups("Initial load", "Entry", report.entries, "initial", "entries");
+  groups("Lazy pages, largest first (added on navigation)", "Page", report.lazy_pages, "routeCost", "pages");
+  groups("Lazy chunks inside packages (not pages)", "Package", report.lazy_libraries, "", "packages");
   if (diff) out += "</details>\n\n";
   for (const std::string& note : report.notes) out += "> " + MarkdownCellEscape(note) + "\n\n";
   out += "<details><summary>All rule checks (" + std::to_string(report.rules.size()) + ")</summary>\n\n";
   out += "| Rule | Subject | Status | Detail |\n|---|---|:-:|---|\n";
+  std::vector<std::string> rows;
+  for (const RuleResult* r : FindingsWorstFirst(report)) rows.push_back(RuleRow(*r));
   for (const RuleResult& r : report.rules) {
-    out += "| " + r.rule + " | " + MarkdownCellEscape(r.subject) + " | " +
-           StatusEmoji(r.status) + " | " + MarkdownCellEscape(r.message) + " |\n";
+    if (r.status == RuleStatus::kPass) rows.push_back(RuleRow(r));
   }
+  AppendCapped(&out, rows, 60 * cap, 12000 * cap, [](size_t hidden) { return MoreRow(hidden, "rule checks", 4); });
   out += "\n</details>\n\n";
-  out += MarkdownPackages(report);
-  out += "<details><summary>All files (" + std::to_string(report.files.size()) + ")</summary>\n\n";
-  out += "| File | Raw | Gzip | Brotli |\n|---|--:|--:|--:|\n";
+  out += MarkdownPackages(report, all);
+  std::vector<const FileRow*> files;
+  size_t unlisted = 0;
   for (const FileRow& row : report.files) {
-    out += "| " + MarkdownCellEscape(row.size.path) + " | " + FormatKb(row.size.raw) + " | " + FormatKb(row.size.gzip) +
-           " | " + FormatKb(row.size.brotli) + " |\n";
+    if (UnlistedKind(row.size.path).empty()) {
+      files.push_back(&row);
+    } else {
+      ++unlisted;
+    }
+  }
+  std::stable_sort(files.begin(), files.end(),
+                   [](const FileRow* a, const FileRow* b) { return a->size.gzip > b->size.gzip; });
+  out += "<details><summary>Files, largest first (" + std::to_string(files.size()) + ")</summary>\n\n";
+  out += "| File | Raw | Gzip | Brotli |\n|---|--:|--:|--:|\n";
+  rows.clear();
+  for (const FileRow* row : files) {
+    rows.push_back("| " + MarkdownCellEscape(row->size.path) + " | " + FormatKb(row->size.raw) + " | " +
+                   FormatKb(row->size.gzip) + " | " + FormatKb(row->size.brotli) + " |\n");
+  }
+  AppendCapped(&out, rows, 100 * cap, 8000 * cap, [](size_t hidden) { return MoreRow(hidden, "files", 4); });
+  if (unlisted > 0) {
+    out += "\n" + std::to_string(unlisted) + " source maps, fonts and manifests are not listed (the JSON report has every file).\n";
   }
   out += "\n</details>\n";
+  if (!all && out.size() > kMarkdownBudget) out = CutMarkdown(out, report);
   return out;
 }
 

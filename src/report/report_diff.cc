@@ -26,6 +26,17 @@ std::string Status(const DiffRow& row) {
   return changed ? "changed" : "unchanged";
 }
 
+// "assets/index.js (renamed from assets/main.js)": what a chunk became.
+std::string SubjectLabel(const DiffRow& row) {
+  if (row.change == ChunkChange::kNone) return row.label;
+  std::string related;
+  for (const std::string& r : row.related) related += (related.empty() ? "" : ", ") + r;
+  std::string how = row.change == ChunkChange::kRenamed ? "renamed from "
+                    : row.removed() ? (row.change == ChunkChange::kMerged ? "merged into " : "split into ")
+                                    : (row.change == ChunkChange::kMerged ? "merged from " : "split from ");
+  return row.label + " (" + how + related + ")";
+}
+
 std::string KindLabel(DiffKind kind) {
   return kind == DiffKind::kEntry ? "initial load" : kind == DiffKind::kLazyPage ? "lazy page" : "chunk";
 }
@@ -49,7 +60,7 @@ std::string Pad(const std::string& text, size_t width) {
 }
 
 std::string MarkdownRow(const DiffRow& row) {
-  return "| " + MarkdownCellEscape(row.label) + " | " + KindLabel(row.kind) + " | " + FormatKb(row.before.gzip) +
+  return "| " + MarkdownCellEscape(SubjectLabel(row)) + " | " + KindLabel(row.kind) + " | " + FormatKb(row.before.gzip) +
          " | " + FormatKb(row.after.gzip) + " | " + FormatDelta(row.Delta(Measure::kGzip)) + " | " +
          PercentCell(row, Measure::kGzip) + " | " + FormatDelta(row.Delta(Measure::kRaw)) + " | " +
          FormatDelta(row.Delta(Measure::kBrotli)) + " |\n";
@@ -100,26 +111,31 @@ std::string DiffSummary(const ReportDiff& diff) {
   return out;
 }
 
-std::string DiffTextSection(const ReportDiff& diff) {
+std::string DiffTextSection(const ReportDiff& diff, size_t max_rows) {
   std::string out = "\nChanges against " + diff.baseline + "\n";
   std::vector<const DiffRow*> changes = diff.Changes();
   if (changes.empty()) return out + "  no size changed\n";
   out += "  " + Pad("", 44) + Right("gzip before", 12) + Right("after", 11) + Right("Δ gzip", 11) +
          Right("Δ %", 9) + Right("Δ raw", 11) + "\n";
-  for (const DiffRow* row : changes) {
-    out += "  " + Pad(row->label + " (" + KindLabel(row->kind) + ")", 44) + Right(FormatKb(row->before.gzip), 12) +
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const DiffRow* row = changes[i];
+    if (i == max_rows) {
+      out += "  … " + std::to_string(changes.size() - i) + " more changes (--all lists them)\n";
+      break;
+    }
+    out += "  " + Pad(SubjectLabel(*row) + " (" + KindLabel(row->kind) + ")", 44) + Right(FormatKb(row->before.gzip), 12) +
            Right(FormatKb(row->after.gzip), 11) + Right(FormatDelta(row->Delta(Measure::kGzip)), 11) +
            Right(PercentCell(*row, Measure::kGzip), 9) + Right(FormatDelta(row->Delta(Measure::kRaw)), 11) + "\n";
   }
   if (!diff.packages.empty()) {
     out += "\n  " + Pad("Packages and folders (raw, source maps)", 40) + Right("before", 11) + Right("after", 11) +
            Right("Δ", 11) + "\n";
-    out += PackageLines(diff, false, kTopChanges);
+    out += PackageLines(diff, false, std::min(kTopChanges, max_rows));
   }
   return out;
 }
 
-std::string DiffMarkdownSection(const ReportDiff& diff) {
+std::string DiffMarkdownSection(const ReportDiff& diff, size_t max_rows) {
   std::string out;
   std::vector<const DiffRow*> changes = diff.Changes();
   out += "### What changed most (against " + MarkdownCellEscape(diff.baseline) + ")\n\n";
@@ -138,9 +154,18 @@ std::string DiffMarkdownSection(const ReportDiff& diff) {
   }
   out += "<details><summary>Every entry, lazy page and chunk</summary>\n\n";
   out += kMarkdownHeader;
+  size_t rows = 0, hidden = 0;
   for (const auto* list : {&diff.entries, &diff.lazy_pages, &diff.chunks}) {
-    for (const DiffRow& row : *list) out += MarkdownRow(row);
+    for (const DiffRow& row : *list) {
+      if (rows == max_rows) {
+        ++hidden;
+        continue;
+      }
+      out += MarkdownRow(row);
+      ++rows;
+    }
   }
+  if (hidden > 0) out += "| … " + std::to_string(hidden) + " more (`--all` lists them) | | | | | | | |\n";
   out += "\n</details>\n\n";
   return out;
 }
@@ -154,6 +179,11 @@ std::string DiffJsonValue(const ReportDiff& diff) {
              ", \"status\": " + Str(Status(r));
       if (!r.old_file.empty()) out += ", \"oldFile\": " + Str(r.old_file);
       if (!r.new_file.empty()) out += ", \"newFile\": " + Str(r.new_file);
+      if (r.change != ChunkChange::kNone) {
+        std::string related;
+        for (const std::string& f : r.related) related += (related.empty() ? "" : ", ") + Str(f);
+        out += ", \"change\": " + Str(std::string(ChunkChangeName(r.change))) + ", \"related\": [" + related + "]";
+      }
       out += ", \"before\": " + (r.in_old ? Triple(r.before) : "null") +
              ", \"after\": " + (r.in_new ? Triple(r.after) : "null") + ", \"delta\": {\"raw\": " +
              std::to_string(r.Delta(Measure::kRaw)) + ", \"gzip\": " + std::to_string(r.Delta(Measure::kGzip)) +

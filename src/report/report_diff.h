@@ -1,6 +1,7 @@
 #ifndef NPSBUNDLE_REPORT_REPORT_DIFF_H_
 #define NPSBUNDLE_REPORT_REPORT_DIFF_H_
 
+#include <cstdint>
 #include <string>
 
 #include "budget/diff.h"
@@ -15,12 +16,14 @@ namespace npsbundle {
 std::string DiffSummary(const ReportDiff& diff);
 
 // "Changes against <baseline>": every changed subject, largest gzip change
-// first, then packages and folders that changed (when both builds had maps).
-std::string DiffTextSection(const ReportDiff& diff);
+// first (the first `max_rows`, the rest counted), then packages and folders
+// that changed (when both builds had maps).
+std::string DiffTextSection(const ReportDiff& diff, size_t max_rows = SIZE_MAX);
 
 // For PR comments: a "what changed most" table (top 10), then collapsed
-// details with the packages that changed and every subject.
-std::string DiffMarkdownSection(const ReportDiff& diff);
+// details with the packages that changed and every subject (at most
+// `max_rows` of them, the rest counted).
+std::string DiffMarkdownSection(const ReportDiff& diff, size_t max_rows = SIZE_MAX);
 
 // The "diff" value of the JSON report.
 std::string DiffJsonValue(const ReportDiff& diff);

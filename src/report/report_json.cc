@@ -28,6 +28,11 @@ class JsonWriter {
                           ", \"misses\": " + std::to_string(report.cache_misses) + "}");
     Array(1, "entries", report.entries.size(), [&](size_t i) { return Group(report.entries[i]); });
     Array(1, "lazyPages", report.lazy_pages.size(), [&](size_t i) { return Group(report.lazy_pages[i]); });
+    Array(1, "lazyLibraries", report.lazy_libraries.size(), [&](size_t i) {
+      const LoadGroup& g = report.lazy_libraries[i];
+      std::string group = Group(g);
+      return group.insert(group.size() - 1, ", \"chunks\": " + std::to_string(g.chunks));
+    });
     Field(1, "attribution",
           report.attribution.empty()
               ? std::string("null")

@@ -581,8 +581,10 @@ TEST_CASE("analysis: several entries, one result each", "[analysis]") {
   CHECK(report.lazy_pages.size() == 2);
   std::vector<const RuleResult*> route_rules = Rules(report, "routeCost");
   REQUIRE(route_rules.size() == 2);
-  CHECK(route_rules[0]->status == RuleStatus::kPass);  // from admin: 1.5 kB
-  CHECK(route_rules[1]->status == RuleStatus::kFail);  // from index: 3.5 kB
+  // Lazy pages are listed costliest first.
+  CHECK(route_rules[0]->status == RuleStatus::kFail);  // from index: 3.5 kB
+  CHECK(route_rules[1]->status == RuleStatus::kPass);  // from admin: 1.5 kB
+  CHECK(report.lazy_pages[0].entry == "index.html");
 
   CHECK(OnlyRule(report, "vendorChunks").status == RuleStatus::kPass);
   CHECK(OnlyRule(report, "lazyPages").status == RuleStatus::kPass);
@@ -590,4 +592,106 @@ TEST_CASE("analysis: several entries, one result each", "[analysis]") {
 }
 
 }  // namespace
+}  // namespace npsbundle
+
+namespace npsbundle {
+
+TEST_CASE("analysis: page labels are unique, package chunks are not pages, pages are costliest first",
+          "[analysis]") {
+  // Two pages whose files are both called index, and a highlighter whose
+  // language files are dynamic imports inside node_modules.
+  Manifest manifest = ParseManifest(R"({
+    "index.html": {"file": "assets/index-A.js", "src": "index.html", "isEntry": true,
+                   "dynamicImports": ["src/pages/admin/index.vue", "src/pages/shop/index.vue",
+                                      "node_modules/highlight.js/es/languages/xml.js",
+                                      "node_modules/.pnpm/highlight.js@11.9.0/node_modules/highlight.js/es/languages/css.js"]},
+    "src/pages/admin/index.vue": {"file": "assets/index-B.js", "name": "index", "src": "src/pages/admin/index.vue",
+                                  "isDynamicEntry": true},
+    "src/pages/shop/index.vue": {"file": "assets/index-C.js", "name": "index", "src": "src/pages/shop/index.vue",
+                                 "isDynamicEntry": true},
+    "node_modules/highlight.js/es/languages/xml.js": {"file": "assets/xml-D.js", "name": "xml",
+        "src": "node_modules/highlight.js/es/languages/xml.js", "isDynamicEntry": true},
+    "node_modules/.pnpm/highlight.js@11.9.0/node_modules/highlight.js/es/languages/css.js": {"file": "assets/css-E.js",
+        "name": "css", "src": "node_modules/.pnpm/highlight.js@11.9.0/node_modules/highlight.js/es/languages/css.js",
+        "isDynamicEntry": true}
+  })", "m.json");
+  std::vector<FileMeasurement> files = {M("assets/index-A.js", 1000, 500, 400), M("assets/index-B.js", 2000, 700, 600),
+                                        M("assets/index-C.js", 3000, 900, 800), M("assets/xml-D.js", 400, 200, 150),
+                                        M("assets/css-E.js", 600, 300, 250),   M("assets/fonts/inter.woff2", 9, 9, 9),
+                                        M("assets/index-A.js.map", 9, 9, 9),   M("manifest.webmanifest", 9, 9, 9)};
+  Budget budget = ParseBudget(R"({"version": 1, "lazyPages": {"routeCost": "100 kB gzip"}})", "b.json");
+  CheckReport report = Analyze("dist", &manifest, files, budget);
+  REQUIRE(report.lazy_pages.size() == 2);
+  // Costliest first, each with a label of its own.
+  CHECK(report.lazy_pages[0].label == "shop/index");
+  CHECK(report.lazy_pages[1].label == "admin/index");
+  REQUIRE(report.lazy_libraries.size() == 1);
+  const LoadGroup& library = report.lazy_libraries[0];
+  CHECK(library.label == "highlight.js");
+  CHECK(library.chunks == 2);
+  CHECK(library.total.gzip == 200 + 300);
+  // One route-cost result per page, none for the package's chunks.
+  size_t route_rules = 0;
+  for (const RuleResult& r : report.rules) route_rules += r.rule == "routeCost";
+  CHECK(route_rules == 2);
+
+  CHECK(UnlistedKind("assets/fonts/inter.woff2") == "font");
+  CHECK(UnlistedKind("assets/index-A.js.map") == "source map");
+  CHECK(UnlistedKind("manifest.webmanifest") == "manifest");
+  CHECK(UnlistedKind(".vite/manifest.json") == "manifest");
+  CHECK(UnlistedKind("assets/index-A.js") == "");
+  CHECK(UnlistedKind("assets/logo-B.svg") == "");
+}
+
+}  // namespace npsbundle
+
+namespace npsbundle {
+
+TEST_CASE("duplicates: a package split over chunks is not one; two copies anywhere in the build are",
+          "[analysis][duplicates]") {
+  auto share = [](std::string name, std::string path, std::vector<std::pair<std::string, uint64_t>> modules) {
+    GroupShare g;
+    g.kind = OriginKind::kPackage;
+    g.name = std::move(name);
+    g.install_path = std::move(path);
+    for (auto& [module, raw] : modules) {
+      g.modules.push_back({module, raw});
+      g.raw += raw;
+    }
+    return g;
+  };
+  Budget budget = ParseBudget(R"({"version": 1, "duplicates": "warning"})", "b.json");
+  CheckReport report;
+  LoadGroup entry;
+  entry.key = entry.label = "index.html";
+  entry.files = {"a.js", "b.js"};
+  report.entries.push_back(entry);
+  // react-dom split over a.js and b.js, no module twice: not a duplicate.
+  ChunkAttribution a{"a.js"}, b{"b.js"}, c{"c.js"}, d{"d.js"};
+  a.groups.push_back(share("react-dom", "node_modules/react-dom", {{"node_modules/react-dom/client.js", 5000}}));
+  b.groups.push_back(share("react-dom", "node_modules/react-dom", {{"node_modules/react-dom/server.js", 3000}}));
+  // Two copies of eventemitter3 in two lazy chunks no load path joins.
+  c.groups.push_back(share("eventemitter3", "node_modules/eventemitter3", {{"node_modules/eventemitter3/index.js", 2769}}));
+  d.groups.push_back(share("eventemitter3", "node_modules/p-queue/node_modules/eventemitter3",
+                           {{"node_modules/p-queue/node_modules/eventemitter3/index.js", 2797}}));
+  report.attribution = {a, b, c, d};
+  EvaluatePackageRules(budget, &report);
+  std::vector<const RuleResult*> found;
+  for (const RuleResult& r : report.rules) {
+    if (r.rule == "duplicates" && r.status == RuleStatus::kWarn) found.push_back(&r);
+  }
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]->subject == "eventemitter3");
+  CHECK(*found[0]->actual == 2769);  // the smaller copy is the one a single copy would save
+  CHECK(found[0]->message.find("node_modules/p-queue/node_modules/eventemitter3") != std::string::npos);
+
+  // The same module file in two chunks of one load path is a duplicate.
+  report.rules.clear();
+  report.attribution[1].groups[0].modules[0].module = "node_modules/react-dom/client.js";
+  EvaluatePackageRules(budget, &report);
+  size_t react_dom = 0;
+  for (const RuleResult& r : report.rules) react_dom += r.rule == "duplicates" && r.subject == "react-dom";
+  CHECK(react_dom == 1);
+}
+
 }  // namespace npsbundle

@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
 
 #include "budget/report_reader.h"
 #include "core/error.h"
@@ -226,6 +229,148 @@ TEST_CASE("diff e2e: maxGrowth fails check --baseline and the diff command", "[d
   CommandResult bad = RunNpsbundle({"check", Fixture("good"), "--baseline", dir / "bad.json"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "npsbundle: error: " + (dir / "bad.json") + ": missing field \"input\"\n");
+}
+
+}  // namespace npsbundle
+
+namespace npsbundle {
+
+TEST_CASE("diff: four chunks named index pair by identity, not by position", "[diff]") {
+  // Every hash moved because one page changed; the four shared `index`
+  // chunks are byte-identical but sort in another order.
+  CheckReport before, after;
+  const uint64_t sizes[] = {1511, 4000, 700, 9000};
+  const char* old_hashes[] = {"AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD"};
+  const char* new_hashes[] = {"ZZZZZZZZ", "YYYYYYYY", "XXXXXXXX", "WWWWWWWW"};
+  for (int i = 0; i < 4; ++i) {
+    before.files.push_back(Row("assets/index-" + std::string(old_hashes[i]) + ".js", sizes[i], sizes[i] / 3,
+                               "_index-" + std::string(old_hashes[i]) + ".js", "index"));
+    after.files.push_back(Row("assets/index-" + std::string(new_hashes[i]) + ".js", sizes[i], sizes[i] / 3,
+                              "_index-" + std::string(new_hashes[i]) + ".js", "index"));
+  }
+  before.files.push_back(Row("assets/Oracle-AAAAAAA1.js", 1000, 400, "src/pages/Oracle.tsx", "Oracle"));
+  after.files.push_back(Row("assets/Oracle-AAAAAAA2.js", 1200, 480, "src/pages/Oracle.tsx", "Oracle"));
+  for (CheckReport* r : {&before, &after}) {
+    std::sort(r->files.begin(), r->files.end(),
+              [](const FileRow& a, const FileRow& b) { return a.size.path < b.size.path; });
+  }
+  ReportDiff diff = DiffReports(before, after, "base.json");
+  std::vector<const DiffRow*> changes = diff.Changes();
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0]->id == "src/pages/Oracle.tsx");
+  CHECK(changes[0]->Delta(Measure::kRaw) == 200);
+  // Same name, different bytes: the closest size is the same chunk.
+  for (FileRow& row : after.files) {
+    if (row.size.raw == 4000) row.size.raw = 4010;
+  }
+  diff = DiffReports(before, after, "base.json");
+  size_t index_changes = 0;
+  for (const DiffRow* row : diff.Changes()) {
+    if (row->id.rfind("index.js", 0) != 0) continue;
+    ++index_changes;
+    CHECK(row->Delta(Measure::kRaw) == 10);
+  }
+  CHECK(index_changes == 1);
+}
+
+TEST_CASE("diff: renamed, merged and split chunks are reported as such (source maps)", "[diff]") {
+  auto attribution = [](const std::string& file, std::vector<std::pair<std::string, uint64_t>> modules) {
+    ChunkAttribution a;
+    a.file = file;
+    GroupShare g;
+    g.name = "src";
+    for (auto& [module, raw] : modules) {
+      g.modules.push_back({module, raw});
+      g.raw += raw;
+    }
+    a.raw = g.raw;
+    a.groups.push_back(g);
+    return a;
+  };
+  CheckReport before, after;
+  before.files = {Row("assets/chart-AAAAAAAA.js", 1000, 400, "_chart-AAAAAAAA.js", "chart"),
+                  Row("assets/grid-BBBBBBBB.js", 800, 300, "_grid-BBBBBBBB.js", "grid"),
+                  Row("assets/table-CCCCCCCC.js", 600, 200, "_table-CCCCCCCC.js", "table"),
+                  Row("assets/util-DDDDDDDD.js", 900, 350, "_util-DDDDDDDD.js", "util")};
+  before.attribution = {attribution("assets/chart-AAAAAAAA.js", {{"src/chart.ts", 1000}}),
+                        attribution("assets/grid-BBBBBBBB.js", {{"src/grid.ts", 800}}),
+                        attribution("assets/table-CCCCCCCC.js", {{"src/table.ts", 600}}),
+                        attribution("assets/util-DDDDDDDD.js", {{"src/a.ts", 450}, {"src/b.ts", 450}})};
+  // chart is renamed plot (a little bigger), grid and table merge into
+  // widgets, util splits into a and b.
+  after.files = {Row("assets/a-EEEEEEEE.js", 450, 180, "_a-EEEEEEEE.js", "a"),
+                 Row("assets/b-FFFFFFFF.js", 450, 180, "_b-FFFFFFFF.js", "b"),
+                 Row("assets/plot-GGGGGGGG.js", 1010, 404, "_plot-GGGGGGGG.js", "plot"),
+                 Row("assets/widgets-HHHHHHHH.js", 1400, 500, "_widgets-HHHHHHHH.js", "widgets")};
+  after.attribution = {attribution("assets/a-EEEEEEEE.js", {{"src/a.ts", 450}}),
+                       attribution("assets/b-FFFFFFFF.js", {{"src/b.ts", 450}}),
+                       attribution("assets/plot-GGGGGGGG.js", {{"src/chart.ts", 1010}}),
+                       attribution("assets/widgets-HHHHHHHH.js", {{"src/grid.ts", 800}, {"src/table.ts", 600}})};
+  ReportDiff diff = DiffReports(before, after, "base.json");
+  std::map<std::string, const DiffRow*> by_id;
+  for (const DiffRow& row : diff.chunks) by_id[row.id] = &row;
+  REQUIRE(by_id.count("plot.js"));
+  CHECK(by_id["plot.js"]->change == ChunkChange::kRenamed);
+  CHECK(by_id["plot.js"]->related == std::vector<std::string>{"assets/chart.js"});
+  CHECK(by_id["plot.js"]->Delta(Measure::kRaw) == 10);
+  // widgets holds most of grid's modules: paired with it, table merged in.
+  REQUIRE(by_id.count("table.js"));
+  CHECK(by_id["table.js"]->removed());
+  CHECK(by_id["table.js"]->change == ChunkChange::kMerged);
+  CHECK(by_id["table.js"]->related == std::vector<std::string>{"assets/widgets.js"});
+  // util: half its modules in a, half in b; a or b took its place, the other split from it.
+  REQUIRE(by_id.count("util.js") + by_id.count("a.js") + by_id.count("b.js") >= 2);
+  size_t split = 0;
+  for (const DiffRow& row : diff.chunks) split += row.change == ChunkChange::kSplit;
+  CHECK(split >= 1);
+}
+
+TEST_CASE("diff e2e: a build against itself has no change; sourcemap vs changed-page only the changed chunks",
+          "[diff][e2e]") {
+  std::vector<std::string> builds;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/builds")) {
+    builds.push_back(e.path().string());
+  }
+  for (const auto& e : std::filesystem::directory_iterator(std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps")) {
+    if (std::filesystem::exists(e.path() / "dist/.vite/manifest.json")) builds.push_back((e.path() / "dist").string());
+  }
+  REQUIRE(builds.size() >= 15);
+  for (const std::string& build : builds) {
+    INFO(build);
+    CommandResult r = RunNpsbundle({"diff", build, build});
+    CHECK(r.exit_code == 0);
+    CHECK(Contains(r.out, "0 chunks changed, 0 added, 0 removed"));
+    CHECK(Contains(r.out, "no size changed"));
+  }
+  // Which chunks really changed: JS/CSS files of changed-page whose bytes no
+  // file of sourcemap has.
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  std::set<std::string> old_contents, changed;
+  for (const auto& e : std::filesystem::directory_iterator(Fixture("sourcemap") + "/assets")) {
+    old_contents.insert(read(e.path()));
+  }
+  for (const auto& e : std::filesystem::directory_iterator(Fixture("changed-page") + "/assets")) {
+    std::string ext = e.path().extension().string();
+    if ((ext == ".js" || ext == ".css") && !old_contents.count(read(e.path()))) {
+      changed.insert("assets/" + e.path().filename().string());
+    }
+  }
+  REQUIRE(changed.size() == 2);
+  CommandResult r = RunNpsbundle({"diff", Fixture("sourcemap"), Fixture("changed-page"), "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r.out);
+  simdjson::dom::element root = parser.parse(padded);
+  std::set<std::string> reported;
+  for (simdjson::dom::element chunk : root["diff"]["chunks"].get_array()) {
+    std::string_view status = chunk["status"].get_string();
+    if (status == "unchanged") continue;
+    reported.insert(std::string(std::string_view(chunk["newFile"].get_string())));
+  }
+  CHECK(reported == changed);
 }
 
 }  // namespace npsbundle

@@ -225,10 +225,12 @@ TEST_CASE("attribution e2e: the vendor chunks hold react, react-dom, i18next and
   }
   // The default budget lists packages per vendor chunk: all verified.
   CHECK(Contains(r.out, "\"subject\": \"vendor-react: react-dom\", \"status\": \"pass\""));
-  // The text report shows the package table.
+  // The text report shows the largest packages; --all, each chunk's.
   CommandResult text = RunNpsbundle({"check", Fixture("sourcemap")});
-  CHECK(Contains(text.out, "Packages per chunk (source maps)"));
+  CHECK(Contains(text.out, "Largest packages and folders (source maps)"));
   CHECK(Contains(text.out, "react-dom"));
+  CommandResult all = RunNpsbundle({"check", Fixture("sourcemap"), "--all"});
+  CHECK(Contains(all.out, "Packages per chunk (source maps)"));
 }
 
 TEST_CASE("attribution e2e: a package outside its vendor chunk is a finding naming where it landed", "[attribution][e2e]") {
@@ -280,7 +282,7 @@ TEST_CASE("attribution e2e: the duplicate fixture has two copies of react-is on 
   // The sourcemap build (one copy of everything) has no duplicates.
   CommandResult clean = RunNpsbundle({"check", Fixture("sourcemap"), "--budget", dir / "budget.json"});
   CHECK(clean.exit_code == 0);
-  CHECK(Contains(clean.out, "✓ duplicates     no package is split over chunks or installed twice"));
+  CHECK(Contains(clean.out, "✓ duplicates     no package is installed twice, and no module is in two chunks"));
 }
 
 TEST_CASE("attribution e2e: duplicates severity is validated with its location", "[attribution][e2e]") {

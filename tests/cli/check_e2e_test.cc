@@ -109,8 +109,13 @@ TEST_CASE("check e2e: a multi-page build gets one initial load per HTML entry", 
   CommandResult r = RunNpsbundle({"check", Fixture("multi-page")});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(Contains(r.out, "Initial load: index.html"));
-  CHECK(Contains(r.out, "Initial load: admin.html"));
+  // One row per entry on the screen; one table per entry with --all.
+  CHECK(Contains(r.out, "Initial load per entry"));
+  CHECK(Contains(r.out, "  index.html (7)"));
+  CHECK(Contains(r.out, "  admin.html (6)"));
+  CommandResult all = RunNpsbundle({"check", Fixture("multi-page"), "--all"});
+  CHECK(Contains(all.out, "Initial load: index.html"));
+  CHECK(Contains(all.out, "Initial load: admin.html"));
 }
 
 TEST_CASE("check e2e: .tar.gz, .tgz, .tar and .zip archives give the same report as the folder", "[e2e][check]") {
