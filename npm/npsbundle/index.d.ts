@@ -22,6 +22,8 @@ export interface Report {
   entries: LoadGroup[];
   /** Route cost of each lazy page (dynamic import), beyond its entry's initial load. */
   lazyPages: LoadGroup[];
+  /** Dynamic imports inside node_modules, one group per package. */
+  lazyLibraries?: LazyLibrary[];
   /** Present when source maps were read; null otherwise. */
   attribution: Attribution | null;
   files: ReportFile[];
@@ -163,6 +165,10 @@ export interface DiffRow {
   after: SizeTriple | null;
   /** after - before; may be negative. */
   delta: SizeTriple;
+  /** How a chunk was paired across builds when not by its key. */
+  change?: "renamed" | "merged" | "split";
+  /** The chunks it was renamed from, merged with or split into. */
+  related?: string[];
 }
 
 export interface PackageDelta {
@@ -180,6 +186,22 @@ export interface Diff {
   lazyPages: DiffRow[];
   chunks: DiffRow[];
   packages: PackageDelta[] | null;
+}
+
+/** Lazy chunks inside one package (a highlighter's languages), grouped instead of counted as pages. */
+export interface LazyLibrary {
+  /** Manifest key (index.html, src/pages/Oracle.tsx). */
+  key: string;
+  /** Short name shown in reports. */
+  label: string;
+  /** Lazy pages only: the entry whose initial load is subtracted. */
+  entry?: string;
+  files: string[];
+  total: Totals;
+  js: Totals;
+  css: Totals;
+  /** How many lazy chunks of this package were grouped. */
+  chunks: number;
 }
 
 /** Options of `check`; paths are relative to `cwd`. */

@@ -25,9 +25,11 @@ for dir in "$fixtures"/*/; do
   if [[ $code -le 1 ]]; then reports+=("$work/$name.json"); else fail "check $name exited $code: $(cat "$work/$name.err")"; fi
 done
 "$binary" check "$fixtures/good" --zstd --format json >"$work/good-zstd.json"
+# The nps preset has the timing rules (profile, critical path steps).
+"$binary" check "$fixtures/good" --budget nps --format json >"$work/good-nps.json"
 "$binary" check "$fixtures/changed-page" --baseline "$work/good.json" --format json >"$work/changed-baseline.json"
 "$binary" check "$fixtures/sourcemap" --baseline "$work/hidden-sourcemap.json" --format json >"$work/sourcemap-baseline.json"
-reports+=("$work/good-zstd.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json")
+reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json")
 tally "$(node "$here/validate.mjs" "$schema" "${reports[@]}")"
 
 # The reports together use every key the schema lists (else the schema or the
