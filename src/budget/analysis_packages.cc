@@ -226,7 +226,8 @@ void EvaluateDuplicates(const Budget& budget, CheckReport* report) {
   for (auto& [package, places] : everywhere) {
     std::set<std::string> copies;
     for (const Placement& p : places) copies.insert(p.install_path);
-    bool named = std::any_of(found.begin(), found.end(), [&](const RuleResult& r) { return r.subject == package; });
+    const std::string& name = package;  // clang 14 cannot capture a structured binding
+    bool named = std::any_of(found.begin(), found.end(), [&](const RuleResult& r) { return r.subject == name; });
     if (copies.size() < 2 || named || Ignored(budget, package)) continue;
     std::sort(places.begin(), places.end(), [](const Placement& a, const Placement& b) { return a.chunk < b.chunk; });
     std::map<std::string, uint64_t> per_copy;
