@@ -15,10 +15,6 @@
 namespace npsbundle {
 namespace {
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 std::string_view BaseName(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -33,7 +29,7 @@ std::string_view SourceStem(std::string_view src) {
 }
 
 std::string GroupLabel(const ManifestChunk& chunk) {
-  if (EndsWith(chunk.key, ".html")) return chunk.key;
+  if (chunk.key.ends_with(".html")) return chunk.key;
   if (!chunk.name.empty()) return chunk.name;
   if (!chunk.src.empty()) return std::string(SourceStem(chunk.src));
   return chunk.key;
@@ -428,22 +424,22 @@ FileKind KindOfPath(std::string_view raw_path) {
   // Case-insensitive like IsTextLike, so "APP.JS" is both compressed and budgeted.
   std::string path(raw_path);
   for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (EndsWith(path, ".map")) return FileKind::kSourceMap;
-  if (EndsWith(path, ".js") || EndsWith(path, ".mjs") || EndsWith(path, ".cjs")) return FileKind::kScript;
-  if (EndsWith(path, ".css")) return FileKind::kStyle;
-  if (EndsWith(path, ".html") || EndsWith(path, ".htm")) return FileKind::kHtml;
+  if (path.ends_with(".map")) return FileKind::kSourceMap;
+  if (path.ends_with(".js") || path.ends_with(".mjs") || path.ends_with(".cjs")) return FileKind::kScript;
+  if (path.ends_with(".css")) return FileKind::kStyle;
+  if (path.ends_with(".html") || path.ends_with(".htm")) return FileKind::kHtml;
   return FileKind::kAsset;
 }
 
 std::string_view UnlistedKind(std::string_view raw_path) {
   std::string path(raw_path);
   for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (EndsWith(path, ".map")) return "source map";
+  if (path.ends_with(".map")) return "source map";
   for (std::string_view font : {".woff2", ".woff", ".ttf", ".otf", ".eot"}) {
-    if (EndsWith(path, font)) return "font";
+    if (path.ends_with(font)) return "font";
   }
   std::string_view base = BaseName(path);
-  if (EndsWith(path, ".webmanifest") || base == "manifest.json" || base == "ssr-manifest.json") return "manifest";
+  if (path.ends_with(".webmanifest") || base == "manifest.json" || base == "ssr-manifest.json") return "manifest";
   return "";
 }
 

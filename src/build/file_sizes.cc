@@ -10,11 +10,7 @@
 namespace npsbundle {
 namespace {
 
-bool EndsWith(const std::string& text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool IsSourceMap(const std::string& path) { return EndsWith(path, ".map"); }
+bool IsSourceMap(const std::string& path) { return path.ends_with(".map"); }
 
 // Fills in compressed sizes for one file.
 void MeasureOne(const BundleSource& source, const MeasureOptions& options, FileMeasurement* m) {
@@ -68,7 +64,7 @@ void MeasureOne(const BundleSource& source, const MeasureOptions& options, FileM
 }  // namespace
 
 bool IsPrecompressedSibling(const BundleSource& source, const std::string& path) {
-  if (!EndsWith(path, ".br") && !EndsWith(path, ".gz")) return false;
+  if (!path.ends_with(".br") && !path.ends_with(".gz")) return false;
   return source.Find(std::string_view(path).substr(0, path.size() - 3)) != nullptr;
 }
 

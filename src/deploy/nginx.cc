@@ -13,10 +13,6 @@
 namespace npsbundle {
 namespace {
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 std::string Directory(std::string_view build_path) {
   size_t slash = build_path.rfind('/');
   return slash == std::string_view::npos ? std::string() : std::string(build_path.substr(0, slash));
@@ -80,7 +76,7 @@ class ConfigWriter {
 // These are the URLs of an entry HTML other than its own.
 std::vector<std::string> EntryAliases(const std::string& html) {
   if (html == "index.html") return {"/"};
-  if (EndsWith(html, "/index.html")) {
+  if (html.ends_with("/index.html")) {
     std::string dir = html.substr(0, html.size() - std::string_view("/index.html").size());
     return {"/" + dir, "/" + dir + "/"};
   }
@@ -193,7 +189,7 @@ class Generator {
   std::vector<std::string> HtmlEntries() const {
     std::vector<std::string> entries;
     for (const std::string& key : manifest_.EntryKeys()) {
-      if (EndsWith(key, ".html")) entries.push_back(key);
+      if (key.ends_with(".html")) entries.push_back(key);
     }
     return entries;
   }
@@ -227,7 +223,7 @@ class Generator {
     std::map<std::string, std::string> alias_owner;
     for (bool folder_pages : {true, false}) {
       for (const std::string& key : HtmlEntries()) {
-        bool folder_page = key == "index.html" || EndsWith(key, "/index.html");
+        bool folder_page = key == "index.html" || key.ends_with("/index.html");
         if (folder_page != folder_pages) continue;
         for (const std::string& alias : EntryAliases(key)) alias_owner.emplace(alias, key);
       }
@@ -319,7 +315,7 @@ class Generator {
     // Deeper entries first: regex locations match in the order written.
     std::vector<std::string> nested;
     for (const std::string& key : HtmlEntries()) {
-      if (EndsWith(key, "/index.html")) nested.push_back(key);
+      if (key.ends_with("/index.html")) nested.push_back(key);
     }
     std::stable_sort(nested.begin(), nested.end(), [](const std::string& a, const std::string& b) {
       return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');

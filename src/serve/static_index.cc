@@ -33,10 +33,6 @@ uint64_t Fnv1a64(std::string_view bytes) {
   return hash;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::optional<int64_t> FileMtime(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return std::nullopt;
@@ -73,7 +69,7 @@ VariantIndex PairVariants(const BundleSource& source) {
   for (const SourceFile& file : source.files()) {
     for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
       std::string_view suffix = coding == ContentCoding::kBrotli ? ".br" : ".gz";
-      if (!EndsWith(file.path, suffix)) continue;
+      if (!file.path.ends_with(suffix)) continue;
       std::string base = file.path.substr(0, file.path.size() - suffix.size());
       // "data.tar.gz" is a file of its own; "app.js.gz" is a variant even
       // when app.js itself is missing (a compressed-only build).
@@ -163,7 +159,7 @@ std::unordered_map<const StaticFile*, StagedBytes> StaticIndex::ReadFiles(
   for (const std::string& path : variants.servable) {
     // Never served, so never read or compressed.
     if (IsHiddenPath(path)) continue;
-    if (!options.serve_maps && EndsWith(path, ".map")) continue;
+    if (!options.serve_maps && path.ends_with(".map")) continue;
     StaticFile file;
     file.path = path;
     file.content_type = std::string(ContentTypeFor(path));
