@@ -176,9 +176,13 @@ class ChainLoader {
         extends = std::string(value);
       } else if (key == "budget") {
         AddBudgetPart(field.value, display, &layer);
-      } else if (key == "serve" || key == "deploy" || key == "apps") {
+      } else if (key == "apps") {
+        // A list of {name, path, budget}; budget/apps.cc reads the entries.
+        if (!field.value.is_array()) Fail(display, key, "expected a list of apps ({\"name\", \"path\", \"budget\"})");
+        layer.apps = simdjson::minify(field.value);
+      } else if (key == "serve" || key == "deploy") {
         if (!field.value.is_object()) Fail(display, key, "expected an object");
-        std::optional<std::string>& section = key == "serve" ? layer.serve : key == "deploy" ? layer.deploy : layer.apps;
+        std::optional<std::string>& section = key == "serve" ? layer.serve : layer.deploy;
         section = simdjson::minify(field.value);
       } else if (is_config) {
         Fail(display, key,
@@ -254,6 +258,7 @@ Config ConfigOf(const Layer& layer, const std::string& path) {
   Config config;
   config.path = path;
   if (layer.has_budget) config.budget = BudgetOf(layer, layer.display);
+  if (layer.has_budget && !layer.lighthouse) config.budget_json = layer.budget.ToJson();
   config.serve = layer.serve;
   config.deploy = layer.deploy;
   config.apps = layer.apps;

@@ -13,7 +13,7 @@ namespace npsbundle {
 // The one configuration of every command (schema/config.schema.json):
 //
 //   { "version": 1, "extends": "nps", "budget": { ...budget fields... },
-//     "serve": {...}, "deploy": {...}, "apps": {...} }
+//     "serve": {...}, "deploy": {...}, "apps": [...] }
 //
 // `budget` holds the fields of a budget file (budgets/README.md) and may
 // omit "version". A budget-only file (npsbundle.budget.json, or any file
@@ -31,6 +31,10 @@ namespace npsbundle {
 struct Config {
   std::string path;  // the file read first; empty when built in
   Budget budget;
+  // The budget's fields as merged JSON (the extends chain applied), which an
+  // app's inline budget merges over (budget/apps.h); empty when the budget
+  // is built in or a Lighthouse budget.
+  std::string budget_json;
   // Sections whose schema later commands own, as the JSON text written
   // (validated by those commands, not here). nullopt when absent.
   std::optional<std::string> serve, deploy, apps;

@@ -127,11 +127,35 @@ bool IsJsonReportFile(const std::string& path) {
   return false;
 }
 
-CheckReport LoadJsonReport(const std::string& path) {
+namespace {
+
+std::string ReadReportFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read report");
-  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ReadJsonReport(json, path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+CheckReport LoadJsonReport(const std::string& path) { return ReadJsonReport(ReadReportFile(path), path); }
+
+std::vector<NamedReport> LoadJsonReports(const std::string& path) {
+  std::string json = ReadReportFile(path);
+  JsonDocument document(json, path);
+  JsonValue root = document.root();
+  std::optional<JsonValue> apps = root.is_object() ? JsonReader::OptionalField(root, "apps") : std::nullopt;
+  if (!apps) return {{"", ReadJsonReport(json, path)}};
+  JsonReader reader(path);
+  std::vector<NamedReport> out;
+  for (JsonValue app : reader.Array(*apps, "apps")) {
+    std::string at = JsonIndex("apps", out.size());
+    NamedReport named;
+    named.name = reader.String(reader.Field(app, "name", at), JsonMember(at, "name"));
+    // Each app's report is a single report: read it as one, located.
+    named.report = ReadJsonReport(simdjson::minify(reader.Field(app, "report", at)), path + ": " + JsonMember(at, "report"));
+    out.push_back(std::move(named));
+  }
+  return out;
 }
 
 }  // namespace npsbundle

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "budget/analysis.h"
 
@@ -21,6 +22,19 @@ bool IsJsonReportFile(const std::string& path);
 
 // Reads such a report from disk (see ReadJsonReport). Throws InputError.
 CheckReport LoadJsonReport(const std::string& path);
+
+// One app's report in a saved JSON report: `name` is empty for the report
+// of a single build, else the app's name in a monorepo report
+// ({"schemaVersion": 1, "apps": [{"name", "path", "report"}]}).
+struct NamedReport {
+  std::string name;
+  CheckReport report;
+};
+
+// Reads a saved JSON report of one build or of several apps. Errors inside
+// an app's report name it: "base.json: apps[1].report: files[0].raw: ...".
+// Throws InputError.
+std::vector<NamedReport> LoadJsonReports(const std::string& path);
 
 }  // namespace npsbundle
 

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
+#include "budget/apps.h"
 #include "budget/check.h"
 #include "budget/config.h"
 #include "cli/cli.h"
@@ -15,6 +17,7 @@
 #include "budget/report_reader.h"
 #include "core/error.h"
 #include "report/report.h"
+#include "report/report_apps.h"
 #include "report/report_diff.h"
 #include "build/size_cache.h"
 
@@ -22,7 +25,7 @@ namespace npsbundle {
 namespace {
 
 struct CheckFlags {
-  std::string path;
+  std::vector<std::string> paths;  // builds; globs expanded (budget/apps.h); empty: the config's apps
   std::string config_path;
   std::string budget_path;
   std::string manifest_path;
@@ -49,8 +52,8 @@ SizeLimit FlagLimit(const std::string& flag, const std::string& text) {
   return limit;
 }
 
-Budget ResolveBudget(const CheckFlags& flags) {
-  Budget budget = ResolveConfig(flags.config_path, flags.budget_path).budget;
+// The budget flags applied over `budget`.
+Budget ApplyBudgetFlags(Budget budget, const CheckFlags& flags) {
   // Flags override the file field by field: one schema for both.
   if (flags.gzip_level) budget.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) budget.levels.brotli_quality = *flags.brotli_quality;
@@ -61,6 +64,45 @@ Budget ResolveBudget(const CheckFlags& flags) {
   return budget;
 }
 
+Budget ResolveBudget(const CheckFlags& flags) {
+  return ApplyBudgetFlags(ResolveConfig(flags.config_path, flags.budget_path).budget, flags);
+}
+
+// The apps to check: the paths given (each matched to the config's app of
+// the same path for its name and budget), else the config's `apps`. The
+// budget flags apply to every app; --budget replaces every app's budget.
+std::vector<AppSpec> ResolveApps(const CheckFlags& flags) {
+  Config config = ResolveConfig(flags.config_path, flags.budget_path);
+  std::vector<AppSpec> configured = ParseApps(config);
+  std::vector<AppSpec> apps;
+  if (flags.paths.empty()) {
+    if (configured.empty()) {
+      throw InputError("check: name a build folder or archive (or list \"apps\" in " + std::string(kProjectConfigFile) +
+                       ")");
+    }
+    apps = configured;
+  } else {
+    std::vector<std::string> names;
+    for (const std::string& path : ExpandBuildPaths(flags.paths)) {
+      AppSpec app{AppNameOf(path), path, config.budget};
+      std::string normal = std::filesystem::path(path).lexically_normal().string();
+      while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+      for (const AppSpec& known : configured) {
+        if (known.path == normal) app = AppSpec{known.name, path, known.budget};
+      }
+      names.push_back(app.name);
+      apps.push_back(std::move(app));
+    }
+    names = UniqueNames(names);
+    for (size_t i = 0; i < apps.size(); ++i) apps[i].name = names[i];
+  }
+  for (AppSpec& app : apps) {
+    if (!flags.budget_path.empty()) app.budget = config.budget;
+    app.budget = ApplyBudgetFlags(std::move(app.budget), flags);
+  }
+  return apps;
+}
+
 bool UseColor() {
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
@@ -69,48 +111,119 @@ bool UseColor() {
   return isatty(STDOUT_FILENO);
 }
 
-ExitCode RunCheckCommand(const CheckFlags& flags) {
-  ReportFormat format;
-  if (!ParseReportFormat(flags.format, &format)) {
-    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, junit, github, markdown, html)");
-  }
+CheckInput MakeCheckInput(const CheckFlags& flags, const AppSpec& app) {
   CheckInput input;
-  input.path = flags.path;
+  input.path = app.path;
   input.manifest_path = flags.manifest_path;
-  input.budget = ResolveBudget(flags);
+  input.budget = app.budget;
   input.threads = flags.threads;
   input.zstd = flags.zstd;
   input.progress = TerminalProgress();
   if (!flags.no_cache) {
     input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
   }
-  // Read the baseline first: a wrong path should fail before minutes of brotli.
-  std::optional<CheckReport> baseline;
-  if (!flags.baseline.empty()) baseline = LoadJsonReport(flags.baseline);
-  CheckReport report = RunCheck(input);
-  for (const std::string& warning : report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
-  RenderOptions options;
-  // Annotations point at files only when the input is a folder on disk.
-  std::error_code ec;
-  if (std::filesystem::is_directory(report.input, ec)) options.annotation_folder = report.input;
-  std::optional<ReportDiff> diff;
-  if (baseline) {
-    diff = DiffReports(*baseline, report, flags.baseline);
-    EvaluateGrowthRules(input.budget, *diff, &report);
-    options.diff = &*diff;
+  return input;
+}
+
+// The baseline of each app, paired by name: a report of one build pairs
+// with a run of one app; a monorepo report's apps pair with the apps of the
+// same name (an app it lacks is compared with nothing, with a warning).
+std::vector<std::optional<CheckReport>> LoadBaselines(const std::string& path, const std::vector<AppSpec>& apps) {
+  std::vector<std::optional<CheckReport>> out(apps.size());
+  if (path.empty()) return out;
+  std::vector<NamedReport> reports = LoadJsonReports(path);
+  if (reports.size() == 1 && reports.front().name.empty()) {
+    if (apps.size() > 1) {
+      throw InputError(path + ": a report of one build; with several apps, --baseline takes a report of them all "
+                       "(check with the same apps --format json)");
+    }
+    out.front() = std::move(reports.front().report);
+    return out;
   }
-  options.all = flags.all;
+  for (size_t i = 0; i < apps.size(); ++i) {
+    for (NamedReport& named : reports) {
+      if (named.name == apps[i].name) out[i] = std::move(named.report);
+    }
+    if (!out[i]) {
+      if (apps.size() == 1) throw InputError(path + ": no app named \"" + apps[i].name + "\" in this report");
+      std::cerr << "npsbundle: warning: " << path << " has no app \"" << apps[i].name << "\": it is not compared\n";
+    }
+  }
+  return out;
+}
+
+// The folder annotations point into, when the input is a folder on disk.
+std::string AnnotationFolder(const CheckReport& report) {
+  std::error_code ec;
+  return std::filesystem::is_directory(report.input, ec) ? report.input : "";
+}
+
+// Prints the report, or writes it to --output with the verdict on stderr.
+void Emit(const CheckFlags& flags, ReportFormat format, const std::function<std::string(bool color)>& render,
+          const std::string& verdict) {
   std::string output = flags.output;
   if (output.empty() && format == ReportFormat::kHtml) output = kDefaultHtmlReport;
   if (output == "-") output.clear();  // "--output -": stdout, for any format
   if (output.empty()) {
-    options.color = format == ReportFormat::kText && UseColor();
-    std::cout << RenderReport(report, format, options) << std::flush;
+    std::cout << render(format == ReportFormat::kText && UseColor()) << std::flush;
   } else {
-    WriteFileAtomically(output, RenderReport(report, format, options));
-    std::cerr << VerdictLine(report) << " (report written to " << output << ")\n";
+    WriteFileAtomically(output, render(false));
+    std::cerr << verdict << " (report written to " << output << ")\n";
   }
-  return report.passed() ? ExitCode::kOk : ExitCode::kBudgetExceeded;
+}
+
+ExitCode RunCheckCommand(const CheckFlags& flags) {
+  ReportFormat format;
+  if (!ParseReportFormat(flags.format, &format)) {
+    throw InputError("--format: unknown format \"" + flags.format + "\" (text, json, junit, github, markdown, html)");
+  }
+  std::vector<AppSpec> apps = ResolveApps(flags);
+  bool several = apps.size() > 1;
+  if (several && !flags.manifest_path.empty()) throw InputError("--manifest: names one build's manifest; give one build");
+  // Read the baseline first: a wrong path should fail before minutes of brotli.
+  std::vector<std::optional<CheckReport>> baselines = LoadBaselines(flags.baseline, apps);
+  std::vector<CheckReport> reports;
+  std::vector<std::optional<ReportDiff>> diffs(apps.size());
+  for (size_t i = 0; i < apps.size(); ++i) {
+    CheckReport report;
+    try {
+      report = RunCheck(MakeCheckInput(flags, apps[i]));
+    } catch (const InputError& e) {
+      // With several apps, say which one; the message names the file.
+      if (!several) throw;
+      throw InputError("app " + apps[i].name + ": " + e.what());
+    }
+    for (const std::string& warning : report.warnings) {
+      std::cerr << "npsbundle: warning: " << (several ? apps[i].name + ": " : "") << warning << "\n";
+    }
+    if (baselines[i]) {
+      diffs[i] = DiffReports(*baselines[i], report, flags.baseline);
+      EvaluateGrowthRules(apps[i].budget, *diffs[i], &report);
+    }
+    reports.push_back(std::move(report));
+  }
+  RenderOptions options;
+  options.all = flags.all;
+  if (!several) {
+    const CheckReport& report = reports.front();
+    options.annotation_folder = AnnotationFolder(report);
+    if (diffs.front()) options.diff = &*diffs.front();
+    Emit(flags, format, [&](bool color) {
+      options.color = color;
+      return RenderReport(report, format, options);
+    }, VerdictLine(report));
+    return report.passed() ? ExitCode::kOk : ExitCode::kBudgetExceeded;
+  }
+  std::vector<AppReport> views;
+  for (size_t i = 0; i < apps.size(); ++i) {
+    views.push_back({apps[i].name, apps[i].path, &reports[i], diffs[i] ? &*diffs[i] : nullptr,
+                     AnnotationFolder(reports[i])});
+  }
+  Emit(flags, format, [&](bool color) {
+    options.color = color;
+    return RenderAppsReport(views, format, options);
+  }, AppsVerdictLine(views));
+  return AppsPassed(views) ? ExitCode::kOk : ExitCode::kBudgetExceeded;
 }
 
 }  // namespace
@@ -184,7 +297,9 @@ void AddCheckCommand(CLI::App& app, CommandAction* action) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* cmd = app.add_subcommand(
       "check", "Measure a Vite build (folder, .tar.gz or .zip) and check it against a budget");
-  cmd->add_option("path", flags->path, "Build folder (dist/) or archive of one")->required();
+  cmd->add_option("path", flags->paths,
+                  "Build folders (dist/) or archives; several (apps/*/dist, a quoted glob too) make one report with a "
+                  "section per app; none: the config's \"apps\"");
   AddConfigOptions(cmd, &flags->config_path, &flags->budget_path, "its budget is checked");
   cmd->add_option("--manifest", flags->manifest_path, "Vite manifest to use instead of the build's own");
   cmd->add_option("-f,--format", flags->format, "Report format: text, json, junit, github, markdown, html")

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "budget/analysis.h"
 
@@ -38,6 +39,11 @@ inline constexpr size_t kMarkdownBudget = 60000;
 // GitHub shows 10 error and 10 warning annotations per step.
 inline constexpr size_t kMaxAnnotationsPerLevel = 10;
 
+// The width the text report's line budget assumes, and the rows `lines`
+// take on such a terminal (a long line wraps; ANSI codes take no room).
+inline constexpr size_t kScreenWidth = 120;
+size_t ScreenRows(const std::vector<std::string>& lines);
+
 // Renders the report. Renderers only format: every figure and verdict comes
 // from `report`.
 std::string RenderReport(const CheckReport& report, ReportFormat format, const RenderOptions& options);
@@ -51,8 +57,10 @@ std::string RenderJunit(const CheckReport& report);     // one testcase per rule
 std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder = "");
 // $GITHUB_STEP_SUMMARY / PR comment. With a diff it is laid out as a PR
 // comment: a one-line verdict with the change, what changed most, collapsed details.
-// Under kMarkdownBudget characters unless `all`.
-std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr, bool all = false);
+// Under `max_chars` characters unless `all` (cut at a paragraph, with a
+// pointer to the full report).
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff = nullptr, bool all = false,
+                           size_t max_chars = kMarkdownBudget);
 
 // One line: "npsbundle: PASS: 14 rules within budget" or
 // "npsbundle: FAIL: 2 of 14 rules over budget (initial, chunk)".

@@ -2,9 +2,11 @@
 // for inline annotations, Markdown for step summaries and PR comments.
 #include <algorithm>
 #include <cstdint>
+#include <set>
 
 #include "core/escape.h"
 #include "report/report.h"
+#include "report/report_apps.h"
 #include "report/report_diff.h"
 
 namespace npsbundle {
@@ -101,10 +103,11 @@ std::string RuleRow(const RuleResult& r) {
 
 // The last resort when the capped sections together are still too long:
 // cut at a paragraph, close what was open, and say where the rest is.
-std::string CutMarkdown(const std::string& full, const CheckReport& report) {
+std::string CutMarkdown(const std::string& full, const CheckReport& report, size_t max_chars) {
   std::string pointer = "\n\n**The report was cut to fit a comment.** The full report: `npsbundle check " +
                         report.input + " --format markdown --all`, or `--format json` for every figure.\n";
-  size_t end = full.rfind("\n\n", kMarkdownBudget - pointer.size() - 40);
+  size_t keep = max_chars > pointer.size() + 40 ? max_chars - pointer.size() - 40 : 0;
+  size_t end = full.rfind("\n\n", keep);
   std::string out = full.substr(0, end == std::string::npos ? 0 : end);
   size_t open = 0, pos = 0;
   while ((pos = out.find("<details>", pos)) != std::string::npos) ++open, ++pos;
@@ -116,13 +119,13 @@ std::string CutMarkdown(const std::string& full, const CheckReport& report) {
 
 }  // namespace
 
-std::string RenderJunit(const CheckReport& report) {
+namespace {
+
+std::string JunitSuite(const CheckReport& report, const std::string& name) {
   std::string tests = std::to_string(report.rules.size());
   std::string failures = std::to_string(report.failures());
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"npsbundle\" tests=\"" + tests + "\" failures=\"" + failures + "\">\n";
-  out += "  <testsuite name=\"" + XmlEscape("npsbundle check " + report.input) + "\" tests=\"" + tests +
-         "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n";
+  std::string out = "  <testsuite name=\"" + XmlEscape(name) + "\" tests=\"" + tests + "\" failures=\"" + failures +
+                    "\" errors=\"0\" skipped=\"0\">\n";
   for (const RuleResult& r : report.rules) {
     out += "    <testcase classname=\"npsbundle." + XmlEscape(r.rule) + "\" name=\"" + XmlEscape(r.subject) + "\"";
     if (r.status != RuleStatus::kFail) {
@@ -136,38 +139,80 @@ std::string RenderJunit(const CheckReport& report) {
   for (const std::string& note : report.notes) {
     out += "    <system-out>" + XmlEscape(note) + "</system-out>\n";
   }
-  out += "  </testsuite>\n</testsuites>\n";
-  return out;
+  return out + "  </testsuite>\n";
 }
 
-std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder) {
+std::string JunitSuites(const std::string& suites, size_t tests, size_t failures) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"npsbundle\" tests=\"" +
+         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\">\n" + suites + "</testsuites>\n";
+}
+
+// Annotations of one or several apps (an app's name leads each title when
+// there are several), worst first over all of them, capped per level.
+std::string GithubAnnotations(const std::vector<AppReport>& apps, const std::string& verdict, bool passed) {
   // GitHub shows 10 errors and 10 warnings per step: the worst of each, then
   // one line that counts the rest.
+  std::vector<std::pair<const AppReport*, const RuleResult*>> findings;
+  for (const AppReport& app : apps) {
+    for (const RuleResult* r : FindingsWorstFirst(*app.report)) findings.emplace_back(&app, r);
+  }
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const auto& a, const auto& b) { return WorseThan(*a.second, *b.second); });
   std::string out;
   size_t errors = 0, warnings = 0, left = 0;
-  auto annotate = [&](bool error, const std::string& properties, const std::string& message) {
+  for (const auto& [app, r] : findings) {
+    bool error = r->status == RuleStatus::kFail;
     size_t& count = error ? errors : warnings;
     if (count == kMaxAnnotationsPerLevel) {
       ++left;
-      return;
+      continue;
     }
     ++count;
-    out += (error ? "::error " : "::warning ") + properties + "::" + GithubDataEscape(message) + "\n";
-  };
-  for (const RuleResult* r : FindingsWorstFirst(report)) {
-    std::string file = AnnotationFile(annotation_folder, r->file);
-    annotate(r->status == RuleStatus::kFail,
-             (file.empty() ? "" : "file=" + GithubPropertyEscape(file) + ",") +
-                 "title=" + GithubPropertyEscape("npsbundle " + r->rule),
-             r->message);
+    std::string file = AnnotationFile(app->annotation_folder, r->file);
+    std::string title = "npsbundle " + (app->name.empty() ? "" : app->name + ": ") + r->rule;
+    out += (error ? "::error " : "::warning ") + (file.empty() ? "" : "file=" + GithubPropertyEscape(file) + ",") +
+           "title=" + GithubPropertyEscape(title) + "::" + GithubDataEscape(r->message) + "\n";
   }
-  // Notes are remarks, not findings: notices, outside the warning cap.
-  for (const std::string& note : report.notes) out += "::notice title=npsbundle::" + GithubDataEscape(note) + "\n";
-  std::string summary = VerdictLine(report).substr(11);
+  // Notes are remarks, not findings: notices, outside the warning cap; a
+  // note every app shares is said once.
+  std::set<std::string> said;
+  for (const AppReport& app : apps) {
+    for (const std::string& note : app.report->notes) {
+      if (said.insert(note).second) out += "::notice title=npsbundle::" + GithubDataEscape(note) + "\n";
+    }
+  }
+  std::string summary = verdict.substr(11);
   if (left > 0) summary += " (" + std::to_string(left) + " more findings not annotated: see the report)";
-  out += (report.passed() ? "::notice title=npsbundle::" : "::error title=npsbundle::") + GithubDataEscape(summary) +
-         "\n";
+  out += (passed ? "::notice title=npsbundle::" : "::error title=npsbundle::") + GithubDataEscape(summary) + "\n";
   return out;
+}
+
+}  // namespace
+
+std::string RenderJunit(const CheckReport& report) {
+  return JunitSuites(JunitSuite(report, "npsbundle check " + report.input), report.rules.size(), report.failures());
+}
+
+std::string RenderAppsJunit(const std::vector<AppReport>& apps) {
+  std::string suites;
+  size_t tests = 0, failures = 0;
+  for (const AppReport& app : apps) {
+    suites += JunitSuite(*app.report, app.name + " (npsbundle check " + app.path + ")");
+    tests += app.report->rules.size();
+    failures += app.report->failures();
+  }
+  return JunitSuites(suites, tests, failures);
+}
+
+std::string RenderAppsGithub(const std::vector<AppReport>& apps) {
+  return GithubAnnotations(apps, AppsVerdictLine(apps), AppsPassed(apps));
+}
+
+std::string RenderGithub(const CheckReport& report, const std::string& annotation_folder) {
+  AppReport app;
+  app.report = &report;
+  app.annotation_folder = annotation_folder;
+  return GithubAnnotations({app}, VerdictLine(report), report.passed());
 }
 
 namespace {
@@ -200,7 +245,7 @@ std::string MarkdownFindings(const CheckReport& report, bool failures, bool all)
 
 }  // namespace
 
-std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff, bool all) {
+std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff, bool all, size_t max_chars) {
   const size_t cap = all ? SIZE_MAX : 1;  // multiplies every section's row and character caps
   std::string out = "## npsbundle: " + StatusEmoji(report.passed()) + " " +
                     MarkdownCellEscape(VerdictLine(report).substr(11)) +
@@ -261,7 +306,7 @@ std::string RenderMarkdown(const CheckReport& report, const ReportDiff* diff, bo
     out += "\n" + std::to_string(unlisted) + " source maps, fonts and manifests are not listed (the JSON report has every file).\n";
   }
   out += "\n</details>\n";
-  if (!all && out.size() > kMarkdownBudget) out = CutMarkdown(out, report);
+  if (!all && out.size() > max_chars) out = CutMarkdown(out, report, max_chars);
   return out;
 }
 

@@ -24,8 +24,6 @@ constexpr size_t kTableRows = 8;
 constexpr size_t kMaxPackageLines = 6;
 // Notes are wrapped so that a line of the report is a line on the screen.
 constexpr size_t kNoteWidth = 100;
-// The terminal width the line budget assumes for wrapped lines.
-constexpr size_t kScreenWidth = 120;
 // Lines kept for the tables before findings per rule are cut.
 constexpr size_t kMinTableLines = 16;
 
@@ -71,23 +69,6 @@ std::vector<std::string> Wrap(const std::string& text, size_t width, const std::
   }
   if (!line.empty()) out.push_back(line);
   return out;
-}
-
-// Rows `lines` take on a terminal kScreenWidth wide: a long rule message
-// wraps, and the screen must hold the wrapped rows. ANSI codes take none.
-size_t ScreenRows(const std::vector<std::string>& lines) {
-  size_t rows = 0;
-  for (const std::string& line : lines) {
-    size_t chars = 0;
-    bool escape = false;
-    for (unsigned char c : line) {
-      if (c == '\033') escape = true;
-      if (!escape && (c & 0xC0) != 0x80) ++chars;
-      if (escape && c == 'm') escape = false;
-    }
-    rows += chars == 0 ? 1 : (chars + kScreenWidth - 1) / kScreenWidth;
-  }
-  return rows;
 }
 
 std::vector<std::string> Split(const std::string& text) {
@@ -445,6 +426,23 @@ class TextWriter {
 };
 
 }  // namespace
+
+// Rows `lines` take on a terminal kScreenWidth wide: a long rule message
+// wraps, and the screen must hold the wrapped rows. ANSI codes take none.
+size_t ScreenRows(const std::vector<std::string>& lines) {
+  size_t rows = 0;
+  for (const std::string& line : lines) {
+    size_t chars = 0;
+    bool escape = false;
+    for (unsigned char c : line) {
+      if (c == '\033') escape = true;
+      if (!escape && (c & 0xC0) != 0x80) ++chars;
+      if (escape && c == 'm') escape = false;
+    }
+    rows += chars == 0 ? 1 : (chars + kScreenWidth - 1) / kScreenWidth;
+  }
+  return rows;
+}
 
 std::string RenderText(const CheckReport& report, const RenderOptions& options) {
   return TextWriter(report, options).Render();

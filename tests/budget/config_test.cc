@@ -167,12 +167,12 @@ TEST_CASE("config: extends follows relative paths and config files, and names th
                      R"({"version": 1, "budget": {"chunk": {"max": "5 kB raw"}}, "deploy": {"target": "nginx"}})");
   testing::WriteFile(dir / "npsbundle.config.json",
                      R"({"version": 1, "extends": "./team/base.json", "budget": {"initial": {"max": "6 kB gzip"}},
-                         "apps": {"web": {}}})");
+                         "apps": [{"path": "web/dist"}]})");
   Config config = LoadConfigFile(dir / "npsbundle.config.json");
   CHECK(config.budget.chunk->bytes == 5000);
   CHECK(config.budget.initial->bytes == 6000);
   CHECK(config.deploy == R"({"target":"nginx"})");
-  CHECK(config.apps == R"({"web":{}})");
+  CHECK(config.apps == R"([{"path":"web/dist"}])");
   CHECK(!config.serve.has_value());
 
   std::string base = (dir.path() / "team/base.json").lexically_normal().string();
