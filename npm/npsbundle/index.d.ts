@@ -2,7 +2,7 @@
 /** Version of the report format these types describe. */
 export type ReportSchemaVersion = 1;
 
-/** The JSON report of `npsbundle check --format json`, schema version 1. All sizes are bytes. Within a schema version keys are only ever added; this file lists every key the binary of the same version writes. */
+/** The JSON report of `npsbundle check --format json`, schema version 1. All sizes are bytes. Within a schema version keys are only ever added; this file lists every key the binary of the same version writes. A run of several apps (`npsbundle check apps/*/dist`) writes the AppsReport shape instead (see $defs/AppsReport; it has "apps" and no "input"); a run of one app writes this shape. */
 export interface Report {
   /** Version of this report format. */
   schemaVersion: 1;
@@ -202,6 +202,30 @@ export interface LazyLibrary {
   css: Totals;
   /** How many lazy chunks of this package were grouped. */
   chunks: number;
+}
+
+/** The JSON report of a run of several apps (monorepos), schema version 1: one entry per app, each holding that app's own report. */
+export interface AppsReport {
+  /** Version of this report format. */
+  schemaVersion: 1;
+  /** "npsbundle" and its version, e.g. "npsbundle 0.1.0". */
+  tool: string;
+  /** True when every app passed (exit code 0). */
+  passed: boolean;
+  /** The apps in the order they were given (or listed in the config). */
+  apps: AppReport[];
+}
+
+/** One app of an AppsReport. */
+export interface AppReport {
+  /** The app's name: from the config's apps list, else the build's parent folder (apps/web/dist: web), unique within the report; --baseline pairs apps by it. */
+  name: string;
+  /** The build folder or archive of the app. */
+  path: string;
+  /** True when no rule of this app failed. */
+  passed: boolean;
+  /** The app's report, exactly as a run of this app alone writes it. */
+  report: Report;
 }
 
 /** Options of `check`; paths are relative to `cwd`. */

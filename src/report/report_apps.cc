@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/escape.h"
+#include "report/report_diff.h"
 #include "report/report_html.h"
 
 namespace npsbundle {
@@ -90,8 +91,9 @@ class AppsTextWriter {
     // The table first (cut when there are more apps than a screen holds),
     // then the failures in what is left: fewer findings per rule, then
     // fewer apps, until they fit.
-    size_t fixed = ScreenRows(head) + ScreenRows(tail) + 1;  // +1: the "--all" hint
-    std::vector<std::string> table = Table(std::max<size_t>(kScreenLines / 2, kScreenLines - fixed - 8));
+    std::vector<std::string> changes = Changes();
+    size_t fixed = ScreenRows(head) + ScreenRows(tail) + ScreenRows(changes) + 1;  // +1: the "--all" hint
+    std::vector<std::string> table = Table(std::max<size_t>(kScreenLines / 2, kScreenLines - std::min(kScreenLines, fixed + 8)));
     size_t room = kScreenLines - std::min(kScreenLines, fixed + ScreenRows(table));
     std::vector<std::string> failures;
     for (size_t worst : {kTextFindings, size_t{1}, size_t{0}}) {
@@ -99,7 +101,7 @@ class AppsTextWriter {
       if (ScreenRows(failures) <= room) break;
     }
     tail.push_back(Paint("\033[2m", "each app's full report: --all"));
-    return Lines(head) + Lines(table) + Lines(failures) + Lines(tail);
+    return Lines(head) + Lines(table) + Lines(changes) + Lines(failures) + Lines(tail);
   }
 
  private:
@@ -131,6 +133,21 @@ class AppsTextWriter {
     if (shown < order_.size()) {
       out.push_back("  … " + std::to_string(order_.size() - shown) + " more apps (--all lists them)");
     }
+    return out;
+  }
+
+  // With --baseline: one line per app compared, the worst apps first, as
+  // many as a third of the screen holds.
+  std::vector<std::string> Changes() const {
+    std::vector<std::string> out;
+    size_t compared = 0;
+    for (const AppReport* app : order_) {
+      if (!app->diff) continue;
+      if (++compared <= kScreenLines / 3) out.push_back("  " + Pad(app->name, name_width_) + DiffSummary(*app->diff));
+    }
+    if (compared == 0) return out;
+    out.insert(out.begin(), {"", Paint("\033[1m", "Against the baseline")});
+    if (compared > kScreenLines / 3) out.push_back("  … " + std::to_string(compared - kScreenLines / 3) + " more apps");
     return out;
   }
 

@@ -29,7 +29,11 @@ done
 "$binary" check "$fixtures/good" --budget nps --format json >"$work/good-nps.json"
 "$binary" check "$fixtures/changed-page" --baseline "$work/good.json" --format json >"$work/changed-baseline.json"
 "$binary" check "$fixtures/sourcemap" --baseline "$work/hidden-sourcemap.json" --format json >"$work/sourcemap-baseline.json"
-reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json")
+# Several apps (monorepos): the AppsReport shape, and its baseline paired by app name.
+"$binary" check "$fixtures/good" "$fixtures/bloated" --format json >"$work/apps.json"
+"$binary" check "$fixtures/good" "$fixtures/bloated" --baseline "$work/apps.json" --format json >"$work/apps-baseline.json"
+reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json"
+          "$work/apps.json" "$work/apps-baseline.json")
 tally "$(node "$here/validate.mjs" "$schema" "${reports[@]}")"
 
 # The reports together use every key the schema lists (else the schema or the

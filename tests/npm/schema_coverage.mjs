@@ -9,6 +9,7 @@ const used = new Set();
 
 // Records "Def.key" for every key of value, following the schema's $refs.
 function walk(node, value, owner) {
+  if (node.$ref === '#') return walk(schema, value, schema.title);
   if (node.$ref) {
     const name = node.$ref.replace('#/$defs/', '');
     return walk(schema.$defs[name], value, name);
@@ -22,7 +23,12 @@ function walk(node, value, owner) {
     }
   }
 }
-for (const file of reports) walk(schema, JSON.parse(readFileSync(file, 'utf8')), schema.title);
+for (const file of reports) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  // A report of several apps (schema $defs/AppsReport) holds one report per app.
+  if ('apps' in report && !('input' in report)) walk({ $ref: '#/$defs/AppsReport' }, report, 'AppsReport');
+  else walk(schema, report, schema.title);
+}
 
 const listed = [];
 for (const [key] of Object.entries(schema.properties)) listed.push(`${schema.title}.${key}`);

@@ -13,6 +13,7 @@ const matchesType = (v, t) => typeOf(v) === t || (t === 'number' && typeOf(v) ==
 // Returns the first problem as "location: what", or null.
 export function validate(schema, node, value, where = '$') {
   for (const key of Object.keys(node)) if (!KNOWN.has(key)) return `schema at ${where}: unsupported keyword ${key}`;
+  if (node.$ref === '#') return validate(schema, schema, value, where);
   if (node.$ref) {
     const name = node.$ref.replace('#/$defs/', '');
     if (!schema.$defs[name]) return `schema: unknown $ref ${node.$ref}`;
@@ -59,7 +60,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const file of reports) {
     let problem;
     try {
-      problem = validate(schema, schema, JSON.parse(readFileSync(file, 'utf8')));
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      // A report of several apps has "apps" instead of "input" (schema $defs/AppsReport).
+      const root = report && 'apps' in report && !('input' in report) ? { $ref: '#/$defs/AppsReport' } : schema;
+      problem = validate(schema, root, report);
     } catch (error) {
       problem = error.message;
     }
