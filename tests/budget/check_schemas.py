@@ -50,7 +50,11 @@ def main(root):
         (budget, {'version': 1, 'budget': {}}, False),  # a config, not a budget
         (config, {'version': 1}, True),
         (config, {'version': 1, 'extends': 'nps', 'budget': {'initial': {'max': '300 kB gzip'}},
-                  'serve': {'proxy': {}}, 'deploy': {}, 'apps': {}}, True),
+                  'serve': {'proxy': {}}, 'deploy': {}, 'apps': [{'path': 'apps/web/dist'}]}, True),
+        (config, load(os.path.join(root, 'fixtures/monorepo/npsbundle.config.json')), True),
+        (config, {'version': 1, 'apps': {'web': {}}}, False),  # a list, not a map
+        (config, {'version': 1, 'apps': [{'name': 'web'}]}, False),  # no path
+        (config, {'version': 1, 'apps': [{'path': 'a/dist', 'budget': {'chunk': {'max': '1 kb raw'}}}]}, False),
         (config, {'version': 1, 'budget': load(os.path.join(root, 'budgets/nps.json'))}, True),
         (config, {'version': 1, 'chunk': {'max': '1 kB raw'}}, False),  # rules go under budget
         (config, {'version': 1, 'budget': {'extends': 'nps'}}, False),
