@@ -2,7 +2,7 @@
 // the Markdown summary and the GitHub annotations, and writes the outputs.
 // Always exits 0 once the reports exist, so the comment step still runs; the
 // action's last step fails the job from the `status` output.
-// env: INPUT_PATH, INPUT_BUDGET, INPUT_BASELINE, NPSBUNDLE_COMMAND,
+// env: INPUT_PATH (one or more builds), INPUT_BUDGET, INPUT_BASELINE, NPSBUNDLE_COMMAND,
 //      NPSBUNDLE_CACHE_DIR, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -19,7 +19,20 @@ mkdirSync(outDir, { recursive: true });
 const reportFile = path.join(outDir, 'report.json');
 const markdownFile = path.join(outDir, 'report.md');
 
-const args = ['check', env.INPUT_PATH || 'dist'];
+// `path`: one build or several (newline- or space-separated, globs such as
+// apps/*/dist allowed: the binary expands them, no shell runs here); several
+// make one report with a section per app. Empty: the `apps` of
+// ./npsbundle.config.json when it lists them, else dist.
+function buildPaths(input) {
+  const words = (input || '').split(/\s+/).filter(Boolean);
+  if (words.length > 0) return words;
+  try {
+    if (Array.isArray(JSON.parse(readFileSync('npsbundle.config.json', 'utf8')).apps)) return [];
+  } catch {}
+  return ['dist'];
+}
+
+const args = ['check', ...buildPaths(env.INPUT_PATH)];
 if (env.INPUT_BUDGET) args.push('--budget', env.INPUT_BUDGET);
 if (env.INPUT_BASELINE) args.push('--baseline', env.INPUT_BASELINE);
 if (env.NPSBUNDLE_CACHE_DIR) args.push('--cache', env.NPSBUNDLE_CACHE_DIR.replace(/^~(?=\/|$)/, homedir()));

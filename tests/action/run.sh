@@ -25,14 +25,15 @@ expect "install.sh installs the tarballs and runs the command" "$(tail -1 <<<"$o
 bash "$action/install.sh" "$work/no-such.tgz" "$work/x" 2>"$work/err"
 expect "install.sh: a missing tarball is exit 2" "$?" 2
 
-# run_check NAME BUILD [VAR=value...]: check.mjs in a fresh runner environment.
+# run_check NAME BUILD [VAR=value...]: check.mjs in a fresh runner environment
+# (in $run_dir, default $work).
 run_check() {
   local name="$1" build="$2"
   shift 2
   step="$work/$name"
   mkdir -p "$step/temp" "$step/home"
   : >"$step/output" && : >"$step/summary"
-  out="$(cd "$work" && env HOME="$step/home" RUNNER_TEMP="$step/temp" GITHUB_OUTPUT="$step/output" \
+  out="$(cd "${run_dir:-$work}" && env HOME="$step/home" RUNNER_TEMP="$step/temp" GITHUB_OUTPUT="$step/output" \
     GITHUB_STEP_SUMMARY="$step/summary" INPUT_PATH="$build" NPSBUNDLE_CACHE_DIR='~/.cache/npsbundle' \
     NPSBUNDLE_COMMAND="$work/runner-temp/npsbundle-action/node_modules/.bin/npsbundle" "$@" \
     node "$action/check.mjs" 2>"$step/stderr")"
@@ -67,6 +68,30 @@ expect_match "check.mjs bad input: the binary's one line" "$(cat "$work/error/st
 run_check baseline "$fixtures/changed-page" INPUT_BASELINE="$work/baseline.json"
 expect_match "check.mjs with baseline: the summary says what changed" "$(cat "$work/baseline/summary")" 'What changed most \(against '
 
+# A monorepo: a glob and a second line in `path`, three apps, one report.
+mkdir -p "$work/mono/apps/web" "$work/mono/apps/admin"
+ln -s "$fixtures/good" "$work/mono/apps/web/dist"
+ln -s "$fixtures/bloated" "$work/mono/apps/admin/dist"
+run_check apps "mono/apps/*/dist
+  $fixtures/sourcemap"
+expect "check.mjs two-app list: status fail (one app over budget)" "$(output apps status)" fail
+expect "check.mjs app list: one JSON report of every app" \
+  "$(node -p "require('$(output apps report)').apps.map((a) => a.name + ':' + a.passed).join()" 2>&1)" \
+  "admin:false,web:true,sourcemap:true"
+expect "check.mjs app list: the summary is the one report of the apps" "$(head -1 "$work/apps/summary")" \
+  "## npsbundle: ❌ FAIL: 1 of 3 apps over budget (admin)"
+expect_match "check.mjs app list: annotations name the app" "$out" '::error file=mono/apps/admin/dist/[^,]+,title=npsbundle admin%3A '
+expect "check.mjs app list: the failing app's two error annotations and the verdict" "$(grep -c '^::error ' <<<"$out")" 3
+# An empty path with a config that lists apps: the config's apps.
+mkdir -p "$work/configured"
+printf '{"version": 1, "apps": [{"name": "shop", "path": "%s"}, {"name": "blog", "path": "%s"}]}' \
+  "$fixtures/good" "$fixtures/sourcemap" >"$work/configured/npsbundle.config.json"
+run_dir="$work/configured" run_check configured ""
+expect "check.mjs empty path: the config's apps" \
+  "$(node -p "require('$(output configured report)').apps.map((a) => a.name).join()" 2>&1)" "shop,blog"
+run_dir="$work/mono" run_check default ""
+expect_match "check.mjs empty path without a config: dist, as before" "$(cat "$work/default/stderr")" 'npsbundle: error: dist'
+
 # The comment flow against the stub API: 105 comments already on PR 7, so the
 # one with the marker lands on page 2 and must be found there.
 node "$here/stub_github.mjs" 105 >"$work/stub.port" 2>"$work/stub.err" &
@@ -99,6 +124,12 @@ expect "comment.mjs second run: found on page 2 and patched" "$(state 's.log.sli
 expect "comment.mjs: still one npsbundle comment, now the failing report" \
   "$(state 's.comments.filter((c) => c.body.startsWith("<!-- npsbundle -->")).map((c) => c.id + ":" + c.body.includes("FAIL")).join()')" "$first_id:true"
 expect "comment.mjs: the other comments untouched" "$(state 's.comments.length')" 106
+
+markdown="$(output apps markdown)"
+comment
+expect_match "comment.mjs with several apps: the same comment, updated" "$out" "updated comment $first_id on #7"
+expect_match "comment.mjs with several apps: a section per app" \
+  "$(state 's.comments.find((c) => c.id == '"$first_id"').body.match(/<summary>[^<]*<code>[^<]*/g).length')" '^3$'
 
 node -e 'process.stdout.write("| row |\n".repeat(20000))' >"$work/huge.md"
 markdown="$work/huge.md"
