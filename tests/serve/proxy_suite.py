@@ -379,6 +379,43 @@ def run_suite(port, backend, down_target, name):
     return failures
 
 
+def cli_errors(npsbundle, build):
+    """Bad rules stop every command with one line and exit 2, before serving or starting a browser."""
+    failures = []
+    cases = [
+        (["serve", build, "--proxy", "api=http://127.0.0.1:1"], "--proxy api=http://127.0.0.1:1: a path prefix starts with '/'"),
+        (["serve", build, "--proxy", "/api=https://example.com"], "https:// backends are not supported"),
+        (["serve", build, "--proxy", "/api=http://a", "--proxy-timeout", "0"], "--proxy-timeout"),
+        (["measure", build, "--proxy", "/api"], "--proxy /api: expected PREFIX=URL"),
+        (["nginx", build, "--proxy", "/api=http://a:70000"], "expected a port 1..65535"),
+    ]
+    for args, expected in cases:
+        result = subprocess.run([npsbundle] + args, capture_output=True, text=True, timeout=WAIT)
+        lines = result.stderr.strip().splitlines()
+        if result.returncode != 2 or len(lines) != 1 or expected not in lines[0]:
+            failures.append("cli: %s: exit %d, stderr %r" % (" ".join(args[2:]), result.returncode, result.stderr))
+    print("%s cli: bad proxy rules are exit 2 with one line" % ("FAIL" if failures else "ok  "))
+    return failures
+
+
+def stops_with_open_tunnel(process, port):
+    """SIGTERM with a WebSocket open: the drain cuts it, the server exits."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    f = s.makefile("rb")
+    status, _ = read_head(f)
+    process.terminate()
+    try:
+        process.wait(WAIT)
+        ok = status.startswith("HTTP/1.1 101") and f.read(1) == b""
+    except subprocess.TimeoutExpired:
+        ok = False
+    s.close()
+    print("%s serve: stops with a WebSocket open (tunnel cut after the drain)" % ("ok  " if ok else "FAIL"))
+    return [] if ok else ["serve: did not stop with a WebSocket open"]
+
+
 def start_serve(npsbundle, build, rules_args):
     process = subprocess.Popen([npsbundle, "serve", build, "--port", "0", "--quiet"] + rules_args,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -458,6 +495,9 @@ def main():
             name = "serve"
         try:
             failures = run_suite(port, backend, down, name)
+            if not use_nginx:
+                failures += stops_with_open_tunnel(process, port)
+                failures += cli_errors(npsbundle, build)
         finally:
             process.terminate()
             process.wait(WAIT)
