@@ -420,11 +420,14 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     }
     head += name + ": " + value + "\r\n";
   }
-  if (rule.change_origin) head += "Host: " + (target.port == 80 ? target.host : target.Authority()) + "\r\n";
+  // HTTP/1.1 needs a Host: an HTTP/1.0 client may have sent none.
+  if (rule.change_origin || host.empty()) {
+    head += "Host: " + (target.port == 80 ? target.host : target.Authority()) + "\r\n";
+  }
   head += "X-Forwarded-For: " + forwarded_for + ClientAddress(client.fd) + "\r\n";
   head += "X-Forwarded-Proto: http\r\n";
   if (!host.empty()) head += "X-Forwarded-Host: " + host + "\r\n";
-  if (chunked) head += "Transfer-Encoding: chunked\r\n";
+  if (chunked) head += "Transfer-Encoding: " + codings + "\r\n";  // the body is passed on as framed
   if (!chunked && request.HeaderCount("Content-Length") > 0) head += "Content-Length: " + std::to_string(length) + "\r\n";
   head += upgrade ? "Connection: upgrade\r\nUpgrade: websocket\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
 

@@ -373,7 +373,36 @@ def run_suite(port, backend, down_target, name):
         check(r.status == 200 and b"<html" in r.read().lower(), "static / still served")
         c.close()
 
-    for fn in (methods, forwarded_and_hop_by_hop, upload_10mb, chunked_upload, server_sent_events,
+    def http10_client():
+        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s.sendall(b"GET /api/sse HTTP/1.0\r\n\r\n")
+        for event in backend.sse_released:
+            event.set()  # no pacing: this checks framing, not arrival
+        data = b""
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                break
+            data += piece
+        s.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        check(head.startswith(b"HTTP/1.1 200"), "status %r" % head[:40])
+        check(b"transfer-encoding" not in head.lower(), "chunked to an HTTP/1.0 client")
+        check(body == b"".join(b"data: event %d\n\n" % i for i in range(4)), "close-delimited body %r" % body)
+        if name == "serve":  # nginx sends no Host when the client sent none ($http_host is empty)
+            c = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+            c.sendall(b"GET /api/echo HTTP/1.0\r\n\r\n")
+            reply = b""
+            while True:
+                piece = c.recv(65536)
+                if not piece:
+                    break
+                reply += piece
+            c.close()
+            got = fields(reply.partition(b"\r\n\r\n")[2])
+            check(got["host"].startswith("127.0.0.1:"), "Host for an HTTP/1.0 request: %s" % got["host"])
+
+    for fn in (methods, http10_client, forwarded_and_hop_by_hop, upload_10mb, chunked_upload, server_sent_events,
                websocket_echo, bad_gateway, gateway_timeout, client_abort, no_spa_fallback):
         case(fn)
     return failures
