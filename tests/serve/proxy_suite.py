@@ -197,6 +197,16 @@ def read_frame(f):
     return opcode, payload
 
 
+def read_until_close(sock):
+    data = b""
+    while True:
+        piece = sock.recv(65536)
+        if not piece:
+            sock.close()
+            return data
+        data += piece
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -378,13 +388,7 @@ def run_suite(port, backend, down_target, name):
         s.sendall(b"GET /api/sse HTTP/1.0\r\n\r\n")
         for event in backend.sse_released:
             event.set()  # no pacing: this checks framing, not arrival
-        data = b""
-        while True:
-            piece = s.recv(65536)
-            if not piece:
-                break
-            data += piece
-        s.close()
+        data = read_until_close(s)
         head, _, body = data.partition(b"\r\n\r\n")
         check(head.startswith(b"HTTP/1.1 200"), "status %r" % head[:40])
         check(b"transfer-encoding" not in head.lower(), "chunked to an HTTP/1.0 client")
@@ -392,13 +396,7 @@ def run_suite(port, backend, down_target, name):
         if name == "serve":  # nginx sends no Host when the client sent none ($http_host is empty)
             c = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
             c.sendall(b"GET /api/echo HTTP/1.0\r\n\r\n")
-            reply = b""
-            while True:
-                piece = c.recv(65536)
-                if not piece:
-                    break
-                reply += piece
-            c.close()
+            reply = read_until_close(c)
             got = fields(reply.partition(b"\r\n\r\n")[2])
             check(got["host"].startswith("127.0.0.1:"), "Host for an HTTP/1.0 request: %s" % got["host"])
 
