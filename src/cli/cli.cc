@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,35 @@ void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budg
   cmd->add_option("-b,--budget", *budget_path,
                   "Budget file or preset (nps, default), replacing the config's budget "
                   "(default: the config's, else ./npsbundle.budget.json, else the built-in app-neutral budget)");
+}
+
+void AddProxyOptions(CLI::App* cmd, ProxyFlags* flags) {
+  cmd->add_option("--proxy", flags->rules,
+                  "PREFIX=URL: send PREFIX and paths under it to an http:// backend, WebSockets "
+                  "included (repeatable; adds to the config's serve.proxy)");
+  cmd->add_option("--proxy-timeout", flags->timeout_s,
+                  "Seconds to wait for a backend's response head, and the longest silence inside "
+                  "a proxied stream or WebSocket")
+      ->capture_default_str();
+}
+
+std::vector<ProxyRule> ResolveProxyRules(const Config& config, const ProxyFlags& flags) {
+  std::vector<ProxyRule> rules;
+  if (config.serve) rules = ParseProxyConfig(*config.serve, config.path.empty() ? "config" : config.path);
+  for (const std::string& value : flags.rules) {
+    ProxyRule rule = ParseProxyFlag(value);
+    std::erase_if(rules, [&rule](const ProxyRule& old) { return old.prefix == rule.prefix; });
+    rules.push_back(std::move(rule));
+  }
+  ValidateProxyRules(rules);
+  return rules;
+}
+
+int ProxyTimeoutMs(const ProxyFlags& flags) {
+  if (!(flags.timeout_s > 0) || flags.timeout_s > 86400) {
+    throw InputError("--proxy-timeout " + std::to_string(flags.timeout_s) + ": expected seconds in (0, 86400]");
+  }
+  return std::max(1, static_cast<int>(flags.timeout_s * 1000));
 }
 
 namespace {

@@ -2,10 +2,14 @@
 #define NPSBUNDLE_CLI_CLI_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "budget/config.h"
 #include "core/exit_codes.h"
+#include "policy/proxy_rules.h"
 
 namespace npsbundle {
 
@@ -28,6 +32,20 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_comma
 // text for the lookup order of budget/config.h (ResolveConfig). `uses` says
 // what the command takes from it.
 void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budget_path, const std::string& uses);
+
+// --proxy PREFIX=URL (repeatable) and --proxy-timeout SECONDS, for serve,
+// measure and nginx.
+struct ProxyFlags {
+  std::vector<std::string> rules;
+  double timeout_s = kDefaultProxyTimeoutSeconds;
+};
+void AddProxyOptions(CLI::App* cmd, ProxyFlags* flags);
+// The config file's serve.proxy rules, then the flags' (a flag replaces the
+// config's rule for the same prefix). Throws InputError naming the flag or
+// the file and field.
+std::vector<ProxyRule> ResolveProxyRules(const Config& config, const ProxyFlags& flags);
+// --proxy-timeout in milliseconds; InputError unless 0 < seconds <= 1 day.
+int ProxyTimeoutMs(const ProxyFlags& flags);
 
 // Progress for MeasureOptions::progress: "measuring 812/1,544 files" on
 // stderr, rewritten in place, when stderr is a terminal; an empty function

@@ -41,6 +41,7 @@ struct MeasureFlags {
   std::vector<std::string> pages;  // labels or keys; empty: every routed page
   unsigned threads = 0;
   bool no_cache = false;
+  ProxyFlags proxy;
 };
 
 // The browser runs in its own process group, out of reach of the
@@ -77,7 +78,10 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   auto started = std::chrono::steady_clock::now();
   Deadline deadline = started + std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
 
-  Budget budget = ResolveConfig(flags.config_path, flags.budget_path).budget;
+  Config config = ResolveConfig(flags.config_path, flags.budget_path);
+  Budget budget = config.budget;
+  std::vector<ProxyRule> proxy = ResolveProxyRules(config, flags.proxy);
+  int proxy_timeout_ms = ProxyTimeoutMs(flags.proxy);
   MeasureReport report;
   report.input = flags.path;
   report.budget_path = budget.path;
@@ -142,6 +146,8 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   options.base = NormalizeBase(flags.base);
   options.quiet = true;
   options.levels = budget.levels;
+  options.proxy = proxy;  // the app's /api answers in the browser as it does under serve
+  options.proxy_timeout_ms = proxy_timeout_ms;
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
   IndexReport index_report;
   StaticServer server(IndexForServe(*source, options, &index_report), options, nullptr);
@@ -184,6 +190,7 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action) {
       ->delimiter(',');
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
   cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the size cache");
+  AddProxyOptions(cmd, &flags->proxy);
   cmd->callback([flags, action] { *action = [flags] { return RunMeasure(*flags); }; });
 }
 

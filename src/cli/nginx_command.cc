@@ -1,5 +1,6 @@
 // `npsbundle nginx`: argument parsing and output only; the config is
 // written by GenerateNginxConfig (nginx.cc).
+#include <algorithm>
 #include <iostream>
 
 #include "budget/config.h"
@@ -21,6 +22,7 @@ struct NginxFlags {
   std::string budget_path;
   std::string output;
   NginxOptions options;
+  ProxyFlags proxy;
 };
 
 ExitCode RunNginx(NginxFlags flags) {
@@ -34,7 +36,10 @@ ExitCode RunNginx(NginxFlags flags) {
   }
   flags.options.manifest_display_path =
       flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
-  flags.options.routes = ResolveConfig(flags.config_path, flags.budget_path).budget.routes;
+  Config project = ResolveConfig(flags.config_path, flags.budget_path);
+  flags.options.routes = project.budget.routes;
+  flags.options.proxy = ResolveProxyRules(project, flags.proxy);
+  flags.options.proxy_timeout_s = std::max(1, (ProxyTimeoutMs(flags.proxy) + 999) / 1000);
   std::string config = GenerateNginxConfig(*manifest, flags.options);
   if (flags.output.empty() || flags.output == "-") {
     std::cout << config;
@@ -69,6 +74,7 @@ void AddNginxCommand(CLI::App& app, CommandAction* action) {
                    "its budget's `routes` map adds per-route preload hints");
   cmd->add_option("--manifest", flags->manifest_path, "Manifest file, if not inside the build");
   cmd->add_option("-o,--output", flags->output, "Write the config to FILE instead of stdout");
+  AddProxyOptions(cmd, &flags->proxy);
   cmd->callback([flags, action] { *action = [flags] { return RunNginx(*flags); }; });
 }
 

@@ -25,6 +25,7 @@ struct ServeFlags {
   std::string budget;
   std::optional<int> gzip_level;
   std::optional<int> brotli_quality;
+  ProxyFlags proxy;
 };
 
 // Stops `server` on SIGINT or SIGTERM. The signals are blocked in every
@@ -72,9 +73,11 @@ ExitCode RunServe(ServeFlags flags) {
     throw InputError("--port " + std::to_string(options.port) + ": expected 0..65535");
   }
   {
-    Budget budget = ResolveConfig(flags.config, flags.budget).budget;
-    options.routes = budget.routes;
-    options.levels = budget.levels;
+    Config config = ResolveConfig(flags.config, flags.budget);
+    options.routes = config.budget.routes;
+    options.levels = config.budget.levels;
+    options.proxy = ResolveProxyRules(config, flags.proxy);
+    options.proxy_timeout_ms = ProxyTimeoutMs(flags.proxy);
   }
   if (flags.gzip_level) options.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) options.levels.brotli_quality = *flags.brotli_quality;
@@ -110,6 +113,10 @@ ExitCode RunServe(ServeFlags flags) {
   }
   std::printf("npsbundle serve: %s (%zu files from %s)\n", server.url().c_str(), report.files,
               flags.path.c_str());
+  for (const ProxyRule& rule : options.proxy) {
+    std::printf("npsbundle serve: proxy %s -> %s%s\n", rule.prefix.c_str(), rule.target.text.c_str(),
+                rule.ws ? " (WebSockets too)" : "");
+  }
   std::fflush(stdout);
   {
     SignalStopper signals(&server);
@@ -138,6 +145,7 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1..9 for in-memory compression (9)");
   cmd->add_option("--brotli-quality", flags->brotli_quality,
                   "brotli quality 0..11 for in-memory compression (11)");
+  AddProxyOptions(cmd, &flags->proxy);
   cmd->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });
 }
 

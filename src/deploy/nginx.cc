@@ -1,5 +1,7 @@
 #include "deploy/nginx.h"
 
+#include "deploy/nginx_proxy.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -90,8 +92,10 @@ class Generator {
 
   std::string Run() {
     Header();
+    Lines(NginxProxyPreamble(options_.proxy));
     w_.Open("server");
     ServerDirectives();
+    Lines(NginxProxyLocations(options_.proxy, options_.proxy_timeout_s));
     EntryLocations();
     RouteLocations();
     VariantLocation();
@@ -103,6 +107,19 @@ class Generator {
   }
 
  private:
+  // Lines from nginx_proxy: " {" opens a block, "}" closes one.
+  void Lines(const std::vector<std::string>& lines) {
+    for (const std::string& line : lines) {
+      if (line == "}") {
+        w_.Close();
+      } else if (line.ends_with(" {")) {
+        w_.Open(line.substr(0, line.size() - 2));
+      } else {
+        w_.Line(line);
+      }
+    }
+  }
+
   std::string Snippet(std::string_view name) const {
     return "include " + NginxQuote(options_.snippets_dir + "/" + std::string(name)) + ";";
   }
@@ -175,7 +192,11 @@ class Generator {
       w_.Line("# and the locations below see them without it.");
       w_.Line("rewrite " + NginxQuote("^" + RegexEscape(bare) + "$", true) + " " +
               NginxQuote(options_.base) + " redirect;");
-      w_.Open("if ($uri !~ " + NginxQuote("^" + RegexEscape(options_.base), true) + ")");
+      // Proxy prefixes are outside the base and keep their URIs.
+      std::string proxied = NginxProxyPrefixPattern(options_.proxy);
+      std::string allowed = proxied.empty() ? "^" + RegexEscape(options_.base)
+                                            : "^(?:" + RegexEscape(options_.base) + "|" + proxied + ")";
+      w_.Open("if ($uri !~ " + NginxQuote(allowed, true) + ")");
       w_.Line("return 404;");
       w_.Close();
       w_.Line("rewrite " + NginxQuote("^" + RegexEscape(bare) + "(/.*)$", true) + " $1 break;");

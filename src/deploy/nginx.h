@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "build/manifest.h"
+#include "policy/proxy_rules.h"
 
 namespace npsbundle {
 
@@ -27,6 +28,11 @@ struct NginxOptions {
   std::map<std::string, std::string> routes;
   // Written into the header comment ("dist/.vite/manifest.json").
   std::string manifest_display_path;
+  // serve's proxy rules: each becomes locations proxying to the backend
+  // (deploy/nginx_proxy.h), with an upstream and the WebSocket map before
+  // the server block.
+  std::vector<ProxyRule> proxy;
+  int proxy_timeout_s = kDefaultProxyTimeoutSeconds;
 };
 
 // The snippet files the generated config includes, by file name. Their

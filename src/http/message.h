@@ -44,6 +44,17 @@ struct HttpResponse {
   std::string_view payload() const { return owned_body.empty() ? body : std::string_view(owned_body); }
 };
 
+// A client connection a handler takes over from the loop after one request
+// head (the proxy's exchanges: bodies, streams and tunnels that the loop's
+// one-response-per-request model does not carry).
+struct AdoptedConnection {
+  int fd = -1;             // non-blocking; the handler closes it
+  HttpRequest request;     // the head just read
+  std::string pending;     // bytes received after that head (a body's start, later requests)
+  int minor_version = 1;
+  size_t requests = 0;     // requests read on the connection, this one included
+};
+
 // What a server loop asks for each answer. Implementations are thread-safe
 // (called from every loop thread at once) and never throw.
 class HttpHandler {
@@ -54,6 +65,11 @@ class HttpHandler {
   // (400 malformed, 408 too slow, 414/431 too large, 505 version): the
   // handler decides its body and headers.
   virtual HttpResponse Refuse(int status) const = 0;
+  // True when the handler serves `request` (and the rest of its connection)
+  // itself: the loop then removes the connection from its set, stops
+  // counting it, and calls Adopt with it instead of Handle.
+  virtual bool Claims(const HttpRequest& /*request*/) const { return false; }
+  virtual void Adopt(AdoptedConnection /*connection*/) const {}
 };
 
 }  // namespace npsbundle

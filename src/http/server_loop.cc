@@ -34,17 +34,8 @@ using Millis = int64_t;
 // costs less than the second call. Measured with bench/run: see ANALYSIS.md.
 constexpr size_t kSendfileMinBytes = 16 * 1024;
 
-Millis NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t MicrosNow() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+Millis NowMillis() { return MonotonicMicros() / 1000; }
+int64_t MicrosNow() { return MonotonicMicros(); }
 
 int DefaultThreads() {
   cpu_set_t set;
@@ -75,6 +66,12 @@ constexpr int kMaxEvents = 256;
 
 }  // namespace
 
+int64_t MonotonicMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
@@ -90,10 +87,13 @@ std::string_view ReasonPhrase(int status) {
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
     case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
@@ -176,6 +176,8 @@ class ServeLoop::Worker {
   void Finished(Connection* connection);
   void Linger(Connection* connection);
   void CloseNow(Connection* connection);
+  void Forget(Connection* connection);
+  void Detach(Connection* connection);
   void Sweep();
   void BeginStop();
   void SetInterest(Connection* connection, uint32_t events);
@@ -388,6 +390,10 @@ void ServeLoop::Worker::ProcessBuffered(Connection* connection) {
     }
     connection->in_start += parser.head_size();
     ++connection->requests;
+    if (!stopping_ && handler_->Claims(parser.request())) {
+      Detach(connection);
+      return;
+    }
     bool keep_alive = parser.keep_alive() && !stopping_ &&
                       connection->requests < options_.max_requests_per_connection;
     HttpResponse response = handler_->Handle(parser.request());
@@ -521,6 +527,22 @@ void ServeLoop::Worker::CloseNow(Connection* connection) {
   if (connection->fd < 0) return;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
   ::close(connection->fd);
+  Forget(connection);
+}
+
+void ServeLoop::Worker::Detach(Connection* connection) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
+  AdoptedConnection adopted;
+  adopted.fd = connection->fd;
+  adopted.request = connection->parser.request();
+  adopted.pending = connection->in.substr(connection->in_start);
+  adopted.minor_version = connection->parser.minor_version();
+  adopted.requests = connection->requests;
+  Forget(connection);
+  handler_->Adopt(std::move(adopted));
+}
+
+void ServeLoop::Worker::Forget(Connection* connection) {
   connection->fd = -1;
   loop_->open_connections_.fetch_sub(1);
   // Swap-remove; the object itself lives until the end of the event batch,

@@ -72,6 +72,10 @@ class ServeLoop {
   std::atomic<size_t> open_connections_{0};
 };
 
+// Microseconds on the steady clock: the timing base of the loop and of
+// handlers that serve adopted connections.
+int64_t MonotonicMicros();
+
 // The status line's reason phrase ("Not Found"); "Unknown" for others.
 std::string_view ReasonPhrase(int status);
 

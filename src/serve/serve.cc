@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "http/server_loop.h"
+#include "serve/proxy.h"
 
 namespace npsbundle {
 namespace {
@@ -137,7 +138,8 @@ struct StaticServer::Impl {
   void Log(const ServedRequest& served);
 
   ServeOptions options;
-  std::shared_ptr<const RequestHandler> handler;  // set before Run
+  std::shared_ptr<const HttpHandler> handler;  // set before Run
+  std::shared_ptr<const ProxyingHandler> proxy;  // the handler when proxy rules are given
   std::FILE* log;
   std::mutex log_mutex;
   ServeLoop loop;
@@ -170,6 +172,15 @@ StaticServer::StaticServer(std::shared_ptr<const StaticIndex> index, const Serve
 void StaticServer::SetIndex(std::shared_ptr<const StaticIndex> index) {
   impl_->handler = std::make_shared<const RequestHandler>(
       std::move(index), HandlerOptions{impl_->options.base, impl_->options.spa});
+  if (!impl_->options.proxy.empty()) {
+    ProxyOptions proxy_options;
+    proxy_options.timeout_ms = impl_->options.proxy_timeout_ms;
+    ServeLoop::LogFunction log;
+    if (impl_->log) log = [impl = impl_.get()](const ServedRequest& served) { impl->Log(served); };
+    impl_->proxy = std::make_shared<const ProxyingHandler>(impl_->handler, impl_->options.proxy,
+                                                           proxy_options, std::move(log));
+    impl_->handler = impl_->proxy;
+  }
 }
 
 StaticServer::~StaticServer() {
@@ -222,6 +233,9 @@ void StaticServer::Run() {
   ServeLoop::LogFunction log;
   if (impl_->log) log = [this](const ServedRequest& served) { impl_->Log(served); };
   impl_->loop.Run(impl_->listen_fd, impl_->handler, std::move(log));
+  // Proxied exchanges get the loop's drain time too; streams and tunnels
+  // still open after it are cut.
+  if (impl_->proxy) impl_->proxy->Shutdown(LoopOptions().drain_timeout_ms);
 }
 
 int StaticServer::Start() {

@@ -5,9 +5,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/bundle_source.h"
 #include "core/compression.h"
+#include "policy/proxy_rules.h"
 #include "serve/serve_handler.h"
 #include "serve/static_index.h"
 
@@ -23,6 +25,9 @@ struct ServeOptions {
   bool quiet = false;  // no access log
   CompressionLevels levels;
   std::map<std::string, std::string> routes;  // URL path -> manifest key
+  // Paths answered by a backend (--proxy, serve.proxy), never by the build.
+  std::vector<ProxyRule> proxy;
+  int proxy_timeout_ms = kDefaultProxyTimeoutSeconds * 1000;
 };
 
 // "/app/" from "app", "/app", "app/" or "/app/"; "/" from "" or "/". Throws
