@@ -37,20 +37,24 @@ Headers NavigationHeaders() {
 // names them, as a browser's network tab would.
 struct CheckBuilder {
   AuditCheck check;
-  size_t checked = 0;
+  size_t checked = 0;                  // responses judged
+  std::set<const AuditRequest*> failed;  // responses with a problem
   explicit CheckBuilder(std::string name) { check.name = std::move(name); }
   void Problem(const AuditRequest& request, const std::string& text) {
     check.problems.push_back(request.target + ": " + text);
+    failed.insert(&request);
   }
-  AuditCheck Finish(const std::string& what) {
+  // "12 compressible files sent as brotli" when all pass; "3 of 12
+  // compressible files fail" (the problems say how) when not.
+  AuditCheck Finish(const std::string& noun, const std::string& rule) {
     if (!check.problems.empty()) {
       check.status = AuditStatus::kFail;
-      check.summary = std::to_string(check.problems.size()) + " of " + std::to_string(checked) + " " + what;
+      check.summary = std::to_string(failed.size()) + " of " + std::to_string(checked) + " " + noun + " fail";
     } else if (checked == 0) {
       check.status = AuditStatus::kSkip;
     } else {
       check.status = AuditStatus::kPass;
-      check.summary = std::to_string(checked) + " " + what;
+      check.summary = std::to_string(checked) + " " + noun + " " + rule;
     }
     return std::move(check);
   }
@@ -319,25 +323,25 @@ std::vector<AuditCheck> EvaluateAudit(const AuditPlan& plan, const std::vector<A
     }
   }
   std::vector<AuditCheck> checks;
-  checks.push_back(identical.Finish("files byte-identical to the build after decoding"));
+  checks.push_back(identical.Finish("files", "byte-identical to the build after decoding"));
   if (plan.files_left_out > 0) {
     checks.back().summary += " (" + std::to_string(plan.files_left_out) + " not requested: --max-requests)";
   }
-  checks.push_back(immutable.Finish("hashed files cached for a year, immutable"));
-  checks.push_back(html.Finish("HTML responses revalidated"));
-  checks.push_back(sw.Finish("service-worker files revalidated"));
+  checks.push_back(immutable.Finish("hashed files", "cached for a year, immutable"));
+  checks.push_back(html.Finish("HTML responses", "revalidated"));
+  checks.push_back(sw.Finish("service-worker files", "revalidated"));
   if (checks.back().status == AuditStatus::kSkip) checks.back().summary = "the build has no service worker";
-  checks.push_back(brotli.Finish("compressible files sent as brotli"));
-  checks.push_back(gzip.Finish("compressible files sent as gzip to a gzip-only client"));
-  checks.push_back(vary.Finish("encoded responses with Vary: Accept-Encoding"));
+  checks.push_back(brotli.Finish("compressible files", "sent as brotli"));
+  checks.push_back(gzip.Finish("compressible files", "sent as gzip to a gzip-only client"));
+  checks.push_back(vary.Finish("encoded responses", "with Vary: Accept-Encoding"));
   if (checks.back().status == AuditStatus::kSkip) checks.back().summary = "no encoded response to check";
-  checks.push_back(missing.Finish("made-up asset answered 404"));
-  checks.push_back(deep.Finish("deep link answered with the app"));
-  checks.push_back(hints.Finish("HTML response with the build's preload hints"));
+  checks.push_back(missing.Finish("made-up asset", "answered 404"));
+  checks.push_back(deep.Finish("deep link", "answered with the app"));
+  checks.push_back(hints.Finish("HTML response", "with the build's preload hints"));
   if (checks.back().status == AuditStatus::kSkip && plan.preload_links.empty()) {
     checks.back().summary = "the build has no preload hints";
   }
-  checks.push_back(etag.Finish("conditional requests answered 304"));
+  checks.push_back(etag.Finish("conditional requests", "answered 304"));
   for (AuditCheck& check : checks) {
     if (check.status == AuditStatus::kSkip && check.summary.empty()) check.summary = "nothing to check";
   }
