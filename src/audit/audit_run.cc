@@ -82,8 +82,11 @@ AuditReport RunAudit(const AuditOptions& options) {
     }
     const std::string& target = plan.requests[0].target;
     if (exchange.response.status != 200) {
+      // Redirects are not followed: every check is about this origin's answers.
+      std::string location = exchange.response.Header("location").value_or("");
       throw InputError(options.url + ": serves a different build: " + target + " (the entry chunk of " +
-                       options.build + ") answered " + std::to_string(exchange.response.status));
+                       options.build + ") answered " + std::to_string(exchange.response.status) +
+                       (location.empty() ? "" : " to " + location + " (audit the URL it redirects to)"));
     }
     try {
       exchange.decoded = DecodeBody(exchange.response);

@@ -1,8 +1,14 @@
 // `npsbundle audit` end to end against `npsbundle serve` (in process, on an
 // ephemeral loopback port): every fixture app passes; an unreachable URL and
 // a site serving another build end in one line and exit 2.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <thread>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -127,6 +133,68 @@ TEST_CASE("audit: unreachable, another build, bad flags: one line, exit 2", "[au
   CommandResult budget = RunNpsbundle({"audit", Url(server.port()), "--build", good, "--max-requests", "2"});
   CHECK(budget.exit_code == 2);
   CHECK_THAT(budget.err, Catch::Contains("--max-requests 2: the audit needs at least"));
+}
+
+// A loopback listener that accepts one connection, keeps what it reads up
+// to the end of the request head, and never answers.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(fd_, 4) == 0);
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int client = accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      char buffer[4096];
+      ssize_t n;
+      while (request_.find("\r\n\r\n") == std::string::npos && (n = recv(client, buffer, sizeof buffer, 0)) > 0) {
+        request_.append(buffer, static_cast<size_t>(n));
+      }
+      // Silent until the client gives up and closes.
+      while (recv(client, buffer, sizeof buffer, 0) > 0) {
+      }
+      close(client);
+    });
+  }
+  ~SilentServer() {
+    TakeRequest();
+    close(fd_);
+  }
+  int port() const { return port_; }
+  // What the client sent; call after it closed. Stops accepting first, so
+  // a client that never connected cannot hang the test.
+  std::string TakeRequest() {
+    shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    return request_;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::string request_;
+  std::thread thread_;
+};
+
+TEST_CASE("audit: a server that never answers times out as exit 2; --header is sent", "[audit-e2e]") {
+  SilentServer server;
+  CommandResult silent = RunNpsbundle({"audit", Url(server.port()), "--build", Fixture("good"), "--timeout", "0.3",
+                                       "--header", "Authorization: Bearer t0k", "-H", "X-Preview:  7"});
+  CHECK(silent.exit_code == 2);
+  CHECK(silent.err == "npsbundle: error: " + Url(server.port()) + ": no complete response within 300 ms\n");
+  std::string request = server.TakeRequest();
+  CHECK_THAT(request, Catch::StartsWith("GET /assets/index-Bl1MOBpP.js HTTP/1.1\r\n"));
+  CHECK_THAT(request, Catch::Contains("\r\nAuthorization: Bearer t0k\r\n"));
+  CHECK_THAT(request, Catch::Contains("\r\nX-Preview: 7\r\n"));
+  CHECK_THAT(request, Catch::Contains("\r\nUser-Agent: npsbundle-audit/"));
+  CHECK_THAT(request, Catch::Contains("\r\nAccept-Encoding: br, gzip\r\n"));
 }
 
 TEST_CASE("audit: a request budget leaves files out and says so", "[audit-e2e]") {
