@@ -484,6 +484,17 @@ void StartTls(const Url& url, const ClientOptions& options, SSL_CTX** ctx_out,
     bool loaded = options.ca_file.empty()
                       ? SSL_CTX_set_default_verify_paths(ctx) == 1
                       : SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) == 1;
+    if (loaded && options.ca_file.empty()) {
+      // The static release binary's OpenSSL looks where Debian keeps
+      // certificates; other distributions keep the bundle elsewhere.
+      for (const char* bundle : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                 "/etc/ssl/cert.pem"}) {
+        if (access(bundle, R_OK) == 0) {
+          SSL_CTX_load_verify_locations(ctx, bundle, nullptr);
+          break;
+        }
+      }
+    }
     if (!loaded) {
       throw ClientError(ClientErrorKind::kTls,
                         (options.ca_file.empty() ? std::string("system certificates") : options.ca_file) +

@@ -122,6 +122,17 @@ TEST_CASE("audit: unreachable, another build, bad flags: one line, exit 2", "[au
                                               ": serves a different build: /assets/"));
   CHECK_THAT(different.err, Catch::Contains("answered 404"));
 
+  // The same names with other bytes: a rebuild that kept the hash, or a
+  // deploy that did not finish.
+  testing::TempDir temp;
+  testing::CopyTree(good, temp / "dist");
+  testing::WriteFile(temp / "dist/assets/index-Bl1MOBpP.js", "console.log('another build');\n");
+  ServerScope changed(Index(temp / "dist", FastOptions()), FastOptions());
+  CommandResult bytes = RunNpsbundle({"audit", Url(changed.port()), "--build", good});
+  CHECK(bytes.exit_code == 2);
+  CHECK(bytes.err == "npsbundle: error: " + Url(changed.port()) + ": serves a different build: " +
+                         "/assets/index-Bl1MOBpP.js (the entry chunk of " + good + ") has other bytes\n");
+
   CommandResult header = RunNpsbundle({"audit", Url(server.port()), "--build", good, "--header", "no colon"});
   CHECK(header.exit_code == 2);
   CHECK(header.err == "npsbundle: error: --header \"no colon\": expected \"Name: value\"\n");
