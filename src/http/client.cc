@@ -25,6 +25,7 @@
 #include "core/ascii.h"
 #include "core/compression.h"
 #include "core/error.h"
+#include "core/sigpipe_block.h"
 
 namespace npsbundle {
 namespace {
@@ -419,6 +420,7 @@ struct HttpConnection::Transport {
   SSL_CTX* ctx = nullptr;
   SSL* ssl = nullptr;
   ~Transport() {
+    SigpipeBlock no_sigpipe;  // close_notify to a peer that has gone
     if (ssl) {
       SSL_shutdown(ssl);
       SSL_free(ssl);
@@ -538,6 +540,9 @@ HttpConnection::HttpConnection(Url origin, ClientOptions options)
 HttpConnection::~HttpConnection() = default;
 
 ClientResponse HttpConnection::Exchange(std::string_view request, bool head, bool* reused_and_silent) {
+  // OpenSSL writes with write(2), which has no MSG_NOSIGNAL: a server that
+  // closed an idle connection would otherwise kill the process.
+  SigpipeBlock no_sigpipe;
   Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   bool reused = transport_ != nullptr;
   if (!transport_) {

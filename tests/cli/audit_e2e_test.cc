@@ -1,8 +1,6 @@
 // `npsbundle audit` end to end against `npsbundle serve` (in process, on an
 // ephemeral loopback port): every fixture app passes; an unreachable URL and
 // a site serving another build end in one line and exit 2.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -150,24 +148,12 @@ TEST_CASE("audit: unreachable, another build, bad flags: one line, exit 2", "[au
 // to the end of the request head, and never answers.
 class SilentServer {
  public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 4) == 0);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
-    port_ = ntohs(addr.sin_port);
+  SilentServer() : fd_(testing::ListenLoopback(&port_)) {
     thread_ = std::thread([this] {
       int client = accept(fd_, nullptr, nullptr);
       if (client < 0) return;
+      request_ = testing::ReadRequestHead(client);
       char buffer[4096];
-      ssize_t n;
-      while (request_.find("\r\n\r\n") == std::string::npos && (n = recv(client, buffer, sizeof buffer, 0)) > 0) {
-        request_.append(buffer, static_cast<size_t>(n));
-      }
       // Silent until the client gives up and closes.
       while (recv(client, buffer, sizeof buffer, 0) > 0) {
       }
@@ -188,8 +174,8 @@ class SilentServer {
   }
 
  private:
+  int port_ = 0;  // before fd_: set while fd_ is initialised
   int fd_ = -1;
-  int port_ = 0;
   std::string request_;
   std::thread thread_;
 };

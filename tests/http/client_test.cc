@@ -1,12 +1,17 @@
 #include "http/client.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/compression.h"
 #include "core/error.h"
+#include "support/serve_test_support.h"
 
 namespace npsbundle {
 namespace {
@@ -145,6 +150,47 @@ TEST_CASE("client: bodies decode by Content-Encoding", "[client]") {
   CHECK_THROWS_WITH(DecodeBody(response), Catch::Contains("does not decode as br"));
   response.headers = {};
   CHECK(DecodeBody(response) == response.body);
+}
+
+// Answers each connection's first request with a keep-alive response, then
+// closes it without saying so: what a server does to an idle connection
+// when its keep-alive timeout ends.
+class OneShotServer {
+ public:
+  explicit OneShotServer(int connections) : fd_(testing::ListenLoopback(&port_)) {
+    thread_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) {
+        int client = accept(fd_, nullptr, nullptr);
+        if (client < 0) return;
+        testing::ReadRequestHead(client);
+        std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+        close(client);
+      }
+    });
+  }
+  ~OneShotServer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int port_ = 0;  // before fd_: set while fd_ is initialised
+  int fd_ = -1;
+  std::thread thread_;
+};
+
+TEST_CASE("client: a kept-alive connection the server closed is reopened once", "[client]") {
+  OneShotServer server(3);
+  HttpConnection connection(ParseUrl("http://127.0.0.1:" + std::to_string(server.port()) + "/"), ClientOptions{});
+  for (int i = 0; i < 3; ++i) {
+    ClientResponse response = connection.Request("GET", "/", {});
+    CHECK(response.status == 200);
+    CHECK(response.body == "ok");
+  }
+  CHECK(connection.connections_opened() == 3);
 }
 
 TEST_CASE("client: URLs", "[client]") {
