@@ -7,6 +7,8 @@
 set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
 add_link_options(-static)
 add_compile_definitions(NPSBUNDLE_STATIC_BUILD)
+# libssl.a/libcrypto.a for audit's TLS (FindOpenSSL adds dl and threads).
+set(OPENSSL_USE_STATIC_LIBS TRUE)
 
 # What the static archives need beyond themselves. libarchive: zip reads
 # encrypted entries (nettle) and lzma/bzip2/zstd methods, and the filters of

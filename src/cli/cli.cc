@@ -115,6 +115,7 @@ int RunCli(int argc, char** argv) {
   AddServeCommand(app, &action);
   AddCompressCommand(app, &action);
   AddMeasureCommand(app, &action);
+  AddAuditCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -26,6 +26,7 @@ void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_comm
 void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
+void AddAuditCommand(CLI::App& app, CommandAction* action);     // audit_command.cc
 
 // Adds --config FILE and -b,--budget FILE|PRESET to a command that reads the
 // configuration (check, diff, init, measure, serve, nginx), with one help

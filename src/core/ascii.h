@@ -1,6 +1,7 @@
 #ifndef NPSBUNDLE_CORE_ASCII_H_
 #define NPSBUNDLE_CORE_ASCII_H_
 
+#include <string>
 #include <string_view>
 
 namespace npsbundle {
@@ -23,6 +24,21 @@ constexpr bool ContainsIgnoreCase(std::string_view haystack, std::string_view ne
     if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
   }
   return false;
+}
+
+// `text` without leading and trailing spaces and tabs (HTTP's optional
+// whitespace, and the padding of values in config strings).
+constexpr std::string_view TrimOws(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// `text` with ASCII letters lower-cased.
+inline std::string AsciiLowered(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
 }
 
 }  // namespace npsbundle

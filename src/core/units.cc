@@ -3,17 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/ascii.h"
+
 namespace npsbundle {
-namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
-
 std::string_view MeasureName(Measure measure) {
   switch (measure) {
     case Measure::kRaw:
@@ -29,7 +21,7 @@ std::string_view MeasureName(Measure measure) {
 }
 
 bool ParseSize(std::string_view text, uint64_t* bytes, std::string* error) {
-  text = Trim(text);
+  text = TrimOws(text);
   size_t digits_end = 0;
   bool seen_digit = false, seen_dot = false;
   while (digits_end < text.size()) {
@@ -48,7 +40,7 @@ bool ParseSize(std::string_view text, uint64_t* bytes, std::string* error) {
     return false;
   }
   std::string number(text.substr(0, digits_end));
-  std::string_view unit = Trim(text.substr(digits_end));
+  std::string_view unit = TrimOws(text.substr(digits_end));
   struct Unit {
     std::string_view name;
     double factor;
@@ -73,7 +65,7 @@ bool ParseSize(std::string_view text, uint64_t* bytes, std::string* error) {
 }
 
 bool ParseSizeLimit(std::string_view text, SizeLimit* limit, std::string* error) {
-  std::string_view trimmed = Trim(text);
+  std::string_view trimmed = TrimOws(text);
   size_t space = trimmed.find_last_of(" \t");
   std::string_view measure_name = space == std::string_view::npos ? "" : trimmed.substr(space + 1);
   if (measure_name == "raw") {

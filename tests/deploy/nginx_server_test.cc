@@ -143,17 +143,11 @@ class LiveNginx {
       INFO(test.err);
       REQUIRE(test.exit_code == 0);
       REQUIRE(test.err.find("[warn]") == std::string::npos);
-      process_ = std::make_unique<testing::ChildProcess>(prefix_.Command(false),
-                                                         prefix_.path() + "/stderr.log");
-      bool up = false;
-      for (int i = 0; i < 500 && !up && process_->Running(); ++i) {
-        // Up when this nginx answers, not just anything on the port.
-        up =
-            testing::CanConnect(port_) &&
-            testing::Fetch(port_, "HEAD", "/").Header("server").value_or("").rfind("nginx", 0) == 0;
-        if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      if (!up) process_.reset();
+      // Up when this nginx answers, not just anything on the port.
+      process_ = testing::StartNginx(prefix_, [this] {
+        return testing::CanConnect(port_) &&
+               testing::Fetch(port_, "HEAD", "/").Header("server").value_or("").rfind("nginx", 0) == 0;
+      });
     }
     INFO(ReadFile(prefix_.error_log()));
     REQUIRE(process_);

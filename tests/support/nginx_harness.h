@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -297,6 +298,19 @@ class NginxPrefix {
   std::string nginx_;
   TempDir dir_;
 };
+
+// Starts nginx with `prefix`'s config and waits up to 5 s for `ready()`;
+// nullptr when nginx exited first (another process took its port) or never
+// became ready.
+template <typename Ready>
+std::unique_ptr<ChildProcess> StartNginx(const NginxPrefix& prefix, Ready ready) {
+  auto process = std::make_unique<ChildProcess>(prefix.Command(false), prefix.path() + "/stderr.log");
+  for (int i = 0; i < 500 && process->Running(); ++i) {
+    if (ready()) return process;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return nullptr;
+}
 
 }  // namespace npsbundle::testing
 

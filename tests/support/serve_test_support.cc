@@ -119,6 +119,31 @@ int ConnectLoopback(int port) {
   return fd;
 }
 
+int ListenLoopback(int* port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(fd, 16) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("cannot listen on a loopback port");
+  }
+  *port = ntohs(address.sin_port);
+  return fd;
+}
+
+std::string ReadRequestHead(int fd) {
+  std::string head;
+  char buffer[4096];
+  ssize_t n;
+  while (head.find("\r\n\r\n") == std::string::npos && (n = recv(fd, buffer, sizeof buffer, 0)) > 0) {
+    head.append(buffer, static_cast<size_t>(n));
+  }
+  return head;
+}
+
 namespace {
 
 int ConnectOrThrow(int port) {

@@ -54,6 +54,12 @@ Drained SendAndDrain(int port, const std::string& bytes, int idle_ms, int total_
 // A loopback TCP connection to `port`; -1 when connect fails. Caller closes.
 int ConnectLoopback(int port);
 
+// A socket listening on an ephemeral loopback port, for fake servers that
+// misbehave on purpose; sets *port. Throws when it cannot. Caller closes.
+int ListenLoopback(int* port);
+// Reads from `fd` until the end of a request head ("\r\n\r\n") or EOF.
+std::string ReadRequestHead(int fd);
+
 // One request with "Host" and "Connection: close" added; `headers` are sent
 // as given, in order.
 RawResponse Request(int port, const std::string& method, const std::string& target,
