@@ -82,6 +82,7 @@ int RunCli(int argc, char** argv) {
   AddDiffCommand(app, &action);
   AddInitCommand(app, &action);
   AddNginxCommand(app, &action);
+  AddDeployConfigCommand(app, &action);
   AddServeCommand(app, &action);
   AddCompressCommand(app, &action);
   AddMeasureCommand(app, &action);

@@ -21,6 +21,7 @@ void AddInitCommand(CLI::App& app, CommandAction* action);      // init_command.
 void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_command.cc
 void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
+void AddDeployConfigCommand(CLI::App& app, CommandAction* action);  // deploy_config_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 
 // Adds --config FILE and -b,--budget FILE|PRESET to a command that reads the
