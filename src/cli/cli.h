@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "build/manifest.h"
+#include "core/bundle_source.h"
 #include "core/exit_codes.h"
 
 namespace npsbundle {
@@ -29,6 +31,13 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_comma
 // text for the lookup order of budget/config.h (ResolveConfig). `uses` says
 // what the command takes from it.
 void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budget_path, const std::string& uses);
+
+// The manifest of `source` (Vite's, or read from index.html) for a command
+// that cannot work without one (nginx, deploy-config): warnings go to
+// stderr; InputError when there is none. Sets `*display_path` to the
+// manifest's path as the user should read it.
+Manifest RequireManifest(const BundleSource& source, const std::string& manifest_path,
+                         std::string* display_path);
 
 // Progress for MeasureOptions::progress: "measuring 812/1,544 files" on
 // stderr, rewritten in place, when stderr is a terminal; an empty function

@@ -5,9 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "budget/check.h"
 #include "budget/config.h"
-#include "build/html_entry.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/bundle_source.h"
@@ -56,19 +54,13 @@ ExitCode RunDeployConfig(const DeployFlags& flags) {
   std::optional<DeployTarget> target = ParseDeployTarget(flags.target);
   if (!target) throw InputError("--target: \"" + flags.target + "\": not a known target");
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::vector<std::string> warnings;
-  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path, &warnings);
-  for (const std::string& warning : warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
-  if (!manifest) {
-    throw InputError(source->name() + ": no Vite manifest and no module script in index.html (" +
-                     std::string(kEnableViteManifest) + ")");
-  }
+  std::string display_path;
+  Manifest manifest = RequireManifest(*source, flags.manifest_path, &display_path);
   DeploySettings settings = Settings(flags);
-  settings.common.manifest_display_path =
-      flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
+  settings.common.manifest_display_path = display_path;
   std::vector<std::string> build_files;
   for (const SourceFile& file : source->files()) build_files.push_back(file.path);
-  std::vector<DeployFile> files = GenerateDeployConfig(*target, *manifest, build_files, settings);
+  std::vector<DeployFile> files = GenerateDeployConfig(*target, manifest, build_files, settings);
 
   if (flags.output == "-" || (flags.output.empty() && !WritesIntoBuild(*target))) {
     for (const DeployFile& file : files) {

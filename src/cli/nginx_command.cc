@@ -25,17 +25,10 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::vector<std::string> warnings;
-  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path, &warnings);
-  for (const std::string& warning : warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
-  if (!manifest) {
-    throw InputError(source->name() + ": no Vite manifest and no module script in index.html (" +
-                     std::string(kEnableViteManifest) + ")");
-  }
-  flags.options.manifest_display_path =
-      flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
+  Manifest manifest =
+      RequireManifest(*source, flags.manifest_path, &flags.options.manifest_display_path);
   flags.options.routes = ResolveConfig(flags.config_path, flags.budget_path).budget.routes;
-  std::string config = GenerateNginxConfig(*manifest, flags.options);
+  std::string config = GenerateNginxConfig(manifest, flags.options);
   if (flags.output.empty() || flags.output == "-") {
     std::cout << config;
     return ExitCode::kOk;

@@ -1,35 +1,13 @@
 #include "deploy/caddy.h"
 
-#include <sstream>
 
 #include "build/asset_names.h"
 #include "core/error.h"
+#include "deploy/block_writer.h"
 #include "policy/serving.h"
 
 namespace npsbundle {
 namespace {
-
-// Writes one block level at a time, tab-indented as `caddy fmt` does.
-class CaddyWriter {
- public:
-  void Line(std::string_view text = {}) {
-    if (!text.empty()) out_ << std::string(depth_, '\t') << text;
-    out_ << '\n';
-  }
-  void Open(std::string_view head) {
-    Line(std::string(head) + " {");
-    ++depth_;
-  }
-  void Close() {
-    --depth_;
-    Line("}");
-  }
-  std::string str() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  int depth_ = 0;
-};
 
 // "/a /b /c": URL paths (without the base) as matcher arguments.
 std::string PathList(const std::vector<std::string>& build_paths) {
@@ -224,7 +202,7 @@ class Generator {
   const SitePlan& plan_;
   const CaddyOptions& caddy_;
   const DeployOptions& options_;
-  CaddyWriter w_;
+  BlockWriter w_{"\t"};
   int page_index_ = 0;
 };
 
