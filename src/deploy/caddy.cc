@@ -32,6 +32,13 @@ class Generator {
     w_.Open(CaddyQuote(caddy_.address));
     w_.Line("root * " + CaddyQuote(caddy_.root));
     w_.Line();
+    // On every response, errors and URLs outside the base included.
+    w_.Open("header");
+    for (const auto& [name, value] : SecurityHeaders()) {
+      w_.Line(std::string(name) + " " + CaddyQuote(value));
+    }
+    w_.Close();
+    w_.Line();
     if (plan_.base == "/") {
       Site();
     } else {
@@ -58,12 +65,6 @@ class Generator {
     // default order, so hidden paths are refused before any rewrite and
     // hints are chosen by the URL asked for.
     w_.Open("route");
-    w_.Open("header");
-    for (const auto& [name, value] : SecurityHeaders()) {
-      w_.Line(std::string(name) + " " + CaddyQuote(value));
-    }
-    w_.Close();
-    w_.Line();
     Hidden();
     Caching();
     Pages(false);

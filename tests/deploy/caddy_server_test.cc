@@ -129,8 +129,11 @@ void Compare(int caddy, int serve, const std::string& target,
   }
 }
 
+// `base` is Vite's base the URLs carry ("/" or "/app/"); `extra` must say
+// it to both servers (--base) when it is not "/".
 void CompareBuild(const std::string& caddy, const std::string& fixture,
-                  const std::vector<std::string>& extra, const std::vector<std::string>& navigations) {
+                  const std::vector<std::string>& extra, const std::vector<std::string>& navigations,
+                  const std::string& base = "/") {
   CompressedCopy build(fixture);
   LiveCaddy server(caddy, build.root(), extra);
   LiveServe serve(build.root(), extra);
@@ -140,19 +143,29 @@ void CompareBuild(const std::string& caddy, const std::string& fixture,
     for (const char* encoding : {"br, gzip", "gzip", ""}) {
       std::vector<std::pair<std::string, std::string>> headers;
       if (*encoding) headers.emplace_back("Accept-Encoding", encoding);
-      Compare(server.port(), serve.port(), "/" + file, headers);
+      Compare(server.port(), serve.port(), base + file, headers);
     }
   }
   std::vector<std::pair<std::string, std::string>> page{{"Accept", "text/html"},
                                                        {"Accept-Encoding", "br"}};
-  for (const std::string& target : navigations) Compare(server.port(), serve.port(), target, page);
+  for (const std::string& target : navigations) Compare(server.port(), serve.port(), base + target, page);
   // Stale references and hidden files: 404 on both, never index.html.
-  for (const char* missing : {"/assets/x.js", "/assets/gone-Abc12345.css", "/assets/deep/route",
-                              "/.env", "/_headers", "/missing.png"}) {
-    Compare(server.port(), serve.port(), missing, page);
-    CHECK(testing::Fetch(server.port(), "GET", missing, page).status == 404);
+  for (const char* missing : {"assets/x.js", "assets/gone-Abc12345.css", "assets/deep/route", ".env",
+                              "_headers", "missing.png"}) {
+    Compare(server.port(), serve.port(), base + missing, page);
+    CHECK(testing::Fetch(server.port(), "GET", base + missing, page).status == 404);
   }
-  HttpResponse deep = testing::Fetch(server.port(), "GET", "/users/42", {{"Accept", "text/html"}});
+  if (base != "/") {
+    // Outside the base nothing belongs to the build; the bare base redirects.
+    Compare(server.port(), serve.port(), "/index.html", page);
+    CHECK(testing::Fetch(server.port(), "GET", "/index.html").status == 404);
+    std::string bare = base.substr(0, base.size() - 1);
+    HttpResponse redirect = testing::Fetch(server.port(), "GET", bare);
+    CHECK(redirect.status == 302);
+    CHECK(redirect.Header("location") == base);
+    CHECK(testing::Fetch(serve.port(), "GET", bare).status == 302);
+  }
+  HttpResponse deep = testing::Fetch(server.port(), "GET", base + "users/42", {{"Accept", "text/html"}});
   CHECK(deep.status == 200);
   CHECK(deep.body == ReadFile(build.root() + "/index.html"));
 }
@@ -166,12 +179,16 @@ TEST_CASE("Caddy with the generated Caddyfile serves like serve", "[.caddy]") {
   std::string apps = std::string(NPSBUNDLE_SOURCE_DIR) + "/fixtures/apps/";
   SECTION("the reference app, with the budget's routes") {
     CompareBuild(caddy, testing::Fixture("good"), {"--budget", "nps"},
-                 {"/", "/oracle", "/oracle/", "/settings", "/users/42", "/users/ada.lovelace"});
+                 {"", "oracle", "oracle/", "settings", "users/42", "users/ada.lovelace"});
   }
   SECTION("a PWA: service worker files revalidated") {
-    CompareBuild(caddy, apps + "pwa/dist", {}, {"/", "/history", "/a/b/c"});
+    CompareBuild(caddy, apps + "pwa/dist", {}, {"", "history", "a/b/c"});
   }
-  SECTION("a Vue app") { CompareBuild(caddy, apps + "vue-admin/dist", {}, {"/", "/reports"}); }
+  SECTION("a Vue app") { CompareBuild(caddy, apps + "vue-admin/dist", {}, {"", "reports"}); }
+  SECTION("a multi-page build under Vite's base") {
+    CompareBuild(caddy, testing::Fixture("multi-page"), {"--base", "/app/"},
+                 {"", "admin", "admin.html", "users/42"}, "/app/");
+  }
 }
 
 }  // namespace
