@@ -60,4 +60,19 @@ bool IsHiddenPath(std::string_view path) {
   return false;
 }
 
+const std::vector<std::string_view>& HostConfigFileNames() {
+  static const std::vector<std::string_view> kNames = {
+      "_headers", "_redirects", "_routes.json", "_worker.js", "vercel.json", "netlify.toml",
+      "Caddyfile"};
+  return kNames;
+}
+
+bool IsHostConfigFile(std::string_view path) {
+  if (path.starts_with("_worker.js/")) return true;
+  for (std::string_view name : HostConfigFileNames()) {
+    if (path == name) return true;
+  }
+  return false;
+}
+
 }  // namespace npsbundle

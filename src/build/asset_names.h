@@ -2,6 +2,7 @@
 #define NPSBUNDLE_BUILD_ASSET_NAMES_H_
 
 #include <string_view>
+#include <vector>
 
 namespace npsbundle {
 
@@ -26,6 +27,16 @@ inline constexpr std::string_view kHashedAssetRegex =
 // (".vite/manifest.json", ".env", ".git/config", "a/.hidden") except a
 // leading ".well-known" folder. The one statement of that rule.
 bool IsHiddenPath(std::string_view path);
+
+// True for the files a static host reads from the build's root as its own
+// configuration (`deploy-config` writes them there): Cloudflare Pages' and
+// Netlify's `_headers`, `_redirects`, Cloudflare's `_routes.json` and
+// `_worker.js` (a file or a folder), `vercel.json`, `netlify.toml` and a
+// `Caddyfile`. The host never serves them, so `serve` answers 404 and
+// `check` does not count them. Only at the root: "docs/_headers" is a file.
+bool IsHostConfigFile(std::string_view path);
+// Their names, for config generators that hide them in their own syntax.
+const std::vector<std::string_view>& HostConfigFileNames();
 
 }  // namespace npsbundle
 

@@ -72,6 +72,8 @@ std::vector<FileMeasurement> MeasureBuild(const BundleSource& source, const Meas
   std::vector<FileMeasurement> results;
   for (const SourceFile& file : source.files()) {
     if (IsPrecompressedSibling(source, file.path)) continue;
+    // Read by the host, never sent to a browser: not part of the build's weight.
+    if (IsHostConfigFile(file.path)) continue;
     FileMeasurement m;
     m.path = file.path;
     m.raw = file.size;

@@ -12,6 +12,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "budget/check.h"
+#include "build/html_entry.h"
 #include "core/error.h"
 
 namespace npsbundle {
@@ -88,6 +90,19 @@ std::string Thousands(size_t n) {
 
 }  // namespace
 
+Manifest RequireManifest(const BundleSource& source, const std::string& manifest_path,
+                         std::string* display_path) {
+  std::vector<std::string> warnings;
+  std::optional<Manifest> manifest = FindAndValidateManifest(source, manifest_path, &warnings);
+  for (const std::string& warning : warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
+  if (!manifest) {
+    throw InputError(source.name() + ": no Vite manifest and no module script in index.html (" +
+                     std::string(kEnableViteManifest) + ")");
+  }
+  *display_path = manifest_path.empty() ? source.DisplayPath(manifest->path) : manifest_path;
+  return std::move(*manifest);
+}
+
 std::function<void(size_t, size_t)> TerminalProgress() {
   if (!isatty(STDERR_FILENO)) return {};
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -112,6 +127,7 @@ int RunCli(int argc, char** argv) {
   AddDiffCommand(app, &action);
   AddInitCommand(app, &action);
   AddNginxCommand(app, &action);
+  AddDeployConfigCommand(app, &action);
   AddServeCommand(app, &action);
   AddCompressCommand(app, &action);
   AddMeasureCommand(app, &action);

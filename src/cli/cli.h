@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "budget/config.h"
+#include "build/manifest.h"
+#include "core/bundle_source.h"
 #include "core/exit_codes.h"
 #include "policy/proxy_rules.h"
 
@@ -25,6 +27,7 @@ void AddInitCommand(CLI::App& app, CommandAction* action);      // init_command.
 void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_command.cc
 void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
+void AddDeployConfigCommand(CLI::App& app, CommandAction* action);  // deploy_config_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 void AddAuditCommand(CLI::App& app, CommandAction* action);     // audit_command.cc
 
@@ -47,6 +50,12 @@ void AddProxyOptions(CLI::App* cmd, ProxyFlags* flags);
 std::vector<ProxyRule> ResolveProxyRules(const Config& config, const ProxyFlags& flags);
 // --proxy-timeout in milliseconds; InputError unless 0 < seconds <= 1 day.
 int ProxyTimeoutMs(const ProxyFlags& flags);
+// The manifest of `source` (Vite's, or read from index.html) for a command
+// that cannot work without one (nginx, deploy-config): warnings go to
+// stderr; InputError when there is none. Sets `*display_path` to the
+// manifest's path as the user should read it.
+Manifest RequireManifest(const BundleSource& source, const std::string& manifest_path,
+                         std::string* display_path);
 
 // Progress for MeasureOptions::progress: "measuring 812/1,544 files" on
 // stderr, rewritten in place, when stderr is a terminal; an empty function

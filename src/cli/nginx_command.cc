@@ -27,20 +27,13 @@ struct NginxFlags {
 
 ExitCode RunNginx(NginxFlags flags) {
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
-  std::vector<std::string> warnings;
-  std::optional<Manifest> manifest = FindAndValidateManifest(*source, flags.manifest_path, &warnings);
-  for (const std::string& warning : warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
-  if (!manifest) {
-    throw InputError(source->name() + ": no Vite manifest and no module script in index.html (" +
-                     std::string(kEnableViteManifest) + ")");
-  }
-  flags.options.manifest_display_path =
-      flags.manifest_path.empty() ? source->DisplayPath(manifest->path) : flags.manifest_path;
+  Manifest manifest =
+      RequireManifest(*source, flags.manifest_path, &flags.options.manifest_display_path);
   Config project = ResolveConfig(flags.config_path, flags.budget_path);
   flags.options.routes = project.budget.routes;
   flags.options.proxy = ResolveProxyRules(project, flags.proxy);
   flags.options.proxy_timeout_s = std::max(1, (ProxyTimeoutMs(flags.proxy) + 999) / 1000);
-  std::string config = GenerateNginxConfig(*manifest, flags.options);
+  std::string config = GenerateNginxConfig(manifest, flags.options);
   if (flags.output.empty() || flags.output == "-") {
     std::cout << config;
     return ExitCode::kOk;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "deploy/block_writer.h"
 #include "build/load_sets.h"
 #include "policy/preload.h"
 #include "policy/serving.h"
@@ -50,28 +51,6 @@ void ValidateOptions(const NginxOptions& options) {
     }
   }
 }
-
-// Writes one block level at a time; every line is indented by depth.
-class ConfigWriter {
- public:
-  void Line(std::string_view text = {}) {
-    if (!text.empty()) out_ << std::string(depth_ * 4, ' ') << text;
-    out_ << '\n';
-  }
-  void Open(std::string_view head) {
-    Line(std::string(head) + " {");
-    ++depth_;
-  }
-  void Close() {
-    --depth_;
-    Line("}");
-  }
-  std::string str() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  int depth_ = 0;
-};
 
 // Where a request path leads in serve (RequestHandler::Resolve): the file
 // itself, "DIR/index.html" for "/DIR" and "/DIR/", "NAME.html" for "/NAME".
@@ -390,7 +369,7 @@ class Generator {
   const Manifest& manifest_;
   const NginxOptions& options_;
   std::set<std::string> aliases_;  // URLs already answered by an entry location
-  ConfigWriter w_;
+  BlockWriter w_{"    "};
 };
 
 }  // namespace

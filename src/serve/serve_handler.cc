@@ -58,7 +58,8 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) const {
       return ErrorResponse(404);
     }
   }
-  if (IsHiddenPath(path)) return ErrorResponse(404);
+  // A host's own config (/_headers) is no page either: never the SPA fallback.
+  if (IsHiddenPath(path) || IsHostConfigFile(path)) return ErrorResponse(404);
 
   const StaticFile* file = Resolve(path, target.trailing_slash);
   if (!file && options_.spa && IsSpaNavigation(path, request.Header("Accept").value_or(""))) {

@@ -158,7 +158,7 @@ std::unordered_map<const StaticFile*, StagedBytes> StaticIndex::ReadFiles(
   std::string root = source.root_directory();
   for (const std::string& path : variants.servable) {
     // Never served, so never read or compressed.
-    if (IsHiddenPath(path)) continue;
+    if (IsHiddenPath(path) || IsHostConfigFile(path)) continue;
     if (!options.serve_maps && path.ends_with(".map")) continue;
     StaticFile file;
     file.path = path;

@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 using testing::CommandResult;
 using testing::Fixture;
 using testing::HttpResponse;
+using testing::LiveServe;
 using testing::NginxPrefix;
 using testing::ReadFile;
 using testing::RunNpsbundle;
@@ -381,39 +382,6 @@ TEST_CASE("nginx with a base serves only under it", "[nginx][nginx-live]") {
   CHECK(bare.status == 302);
   CHECK(bare.Header("location").value_or("").find("/app/") != std::string::npos);
 }
-
-// `npsbundle serve` on a folder, stopped with the object.
-class LiveServe {
- public:
-  explicit LiveServe(const std::string& root, const std::vector<std::string>& extra_args) {
-    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet"};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    process_ = std::make_unique<testing::ChildProcess>(argv, output_ / "serve.log");
-    // The start-up line names the URL: "npsbundle serve: http://127.0.0.1:PORT/".
-    const std::string marker = "http://127.0.0.1:";
-    // Up to 60 s: serve compresses the build in memory first (brotli 11),
-    // which on a large app and a busy machine takes a while.
-    for (int i = 0; i < 6000 && port_ == 0; ++i) {
-      std::string log = fs::exists(output_ / "serve.log") ? ReadFile(output_ / "serve.log") : "";
-      size_t at = log.find(marker);
-      if (at != std::string::npos && log.find('/', at + marker.size()) != std::string::npos) {
-        port_ = std::stoi(log.substr(at + marker.size()));
-      } else if (!process_->Running()) {
-        break;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    }
-    INFO(ReadFile(output_ / "serve.log"));
-    REQUIRE(port_ != 0);
-  }
-  int port() const { return port_; }
-
- private:
-  TempDir output_;
-  int port_ = 0;
-  std::unique_ptr<testing::ChildProcess> process_;
-};
 
 struct ParityRequest {
   std::string label;

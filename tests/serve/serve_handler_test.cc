@@ -48,6 +48,11 @@ std::map<std::string, std::string> SmallBuild() {
       {"only.js.gz", GzipCompress(js + "//only", 6)},
       {"stale.js", js + "//new"},
       {"stale.js.gz", GzipCompress(js + "//old", 6)},
+      // Read by static hosts (deploy-config writes them), never served.
+      {"_headers", "/*\n  X-Frame-Options: DENY\n"},
+      {"_redirects", "/* /index.html 200\n"},
+      {"vercel.json", "{}"},
+      {"docs/_headers", "a file like any other below the root"},
   };
 }
 
@@ -117,6 +122,13 @@ TEST_CASE("serve handler: hidden files, maps and variants are not servable", "[s
   CHECK(f.Get("/stale.js.gz").status == 404);
   CHECK(f.Get("/only.js.gz").status == 404);
   CHECK(f.Get("/data.tar.gz").status == 200);  // a file of its own, not a variant
+  // A host's config is no page either: a 404, even asked for as a page.
+  for (const char* host_file : {"/_headers", "/_redirects", "/vercel.json"}) {
+    INFO(host_file);
+    CHECK(f.Get(host_file, {{"Accept", "text/html"}}).status == 404);
+    CHECK(f.index->Find(std::string(host_file).substr(1)) == nullptr);
+  }
+  CHECK(f.Get("/docs/_headers").status == 200);
 
   ServeOptions maps;
   maps.serve_maps = true;

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "support/test_support.h"
 
 extern char** environ;
@@ -311,6 +313,39 @@ std::unique_ptr<ChildProcess> StartNginx(const NginxPrefix& prefix, Ready ready)
   }
   return nullptr;
 }
+// `npsbundle serve` on a folder, stopped with the object: the reference
+// every real server (nginx, Caddy) is compared with.
+class LiveServe {
+ public:
+  explicit LiveServe(const std::string& root, const std::vector<std::string>& extra_args) {
+    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    process_ = std::make_unique<ChildProcess>(argv, output_ / "serve.log");
+    // The start-up line names the URL: "npsbundle serve: http://127.0.0.1:PORT/".
+    const std::string marker = "http://127.0.0.1:";
+    // Up to 60 s: serve compresses the build in memory first (brotli 11),
+    // which on a large app and a busy machine takes a while.
+    for (int i = 0; i < 6000 && port_ == 0; ++i) {
+      std::string log = std::filesystem::exists(output_ / "serve.log") ? ReadFile(output_ / "serve.log") : "";
+      size_t at = log.find(marker);
+      if (at != std::string::npos && log.find('/', at + marker.size()) != std::string::npos) {
+        port_ = std::stoi(log.substr(at + marker.size()));
+      } else if (!process_->Running()) {
+        break;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    INFO(ReadFile(output_ / "serve.log"));
+    REQUIRE(port_ != 0);
+  }
+  int port() const { return port_; }
+
+ private:
+  TempDir output_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
 
 }  // namespace npsbundle::testing
 
