@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "budget/check.h"
 #include "core/exit_codes.h"
 
 namespace npsbundle {
@@ -22,6 +23,7 @@ void AddCompressCommand(CLI::App& app, CommandAction* action);  // compress_comm
 void AddServeCommand(CLI::App& app, CommandAction* action);     // serve_command.cc
 void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
+void AddWhyCommand(CLI::App& app, CommandAction* action);       // why_command.cc
 
 // Adds --config FILE and -b,--budget FILE|PRESET to a command that reads the
 // configuration (check, diff, init, measure, serve, nginx), with one help
@@ -34,6 +36,14 @@ void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budg
 // (no output at all) when it is not, as in CI logs and pipes. The line is
 // erased once every file is measured.
 std::function<void(size_t done, size_t total)> TerminalProgress();
+
+// The CheckInput of a command that needs the build's sizes but no verdict
+// (init, why): no rules, so every file is measured; the configured
+// compression levels, so the bytes are those `check` counts; the size cache
+// in `cache_directory` (empty: the default) unless `no_cache`; terminal
+// progress.
+CheckInput MeasureOnlyInput(const std::string& path, const std::string& config_path, const std::string& budget_path,
+                            const std::string& cache_directory, bool no_cache);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 // Errors go to stderr as one line: "npsbundle: error: <message>" (exit 2, or
