@@ -29,7 +29,16 @@ done
 "$binary" check "$fixtures/good" --budget nps --format json >"$work/good-nps.json"
 "$binary" check "$fixtures/changed-page" --baseline "$work/good.json" --format json >"$work/changed-baseline.json"
 "$binary" check "$fixtures/sourcemap" --baseline "$work/hidden-sourcemap.json" --format json >"$work/sourcemap-baseline.json"
-reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json")
+# A pair no committed fixture gives: good with vendor-query renamed (same
+# bytes, another name: a diff row with change "renamed" and related) and the
+# Learning page's source moved under node_modules (a lazy library).
+cp -r "$fixtures/good" "$work/renamed"
+grep -rl --null 'vendor-query' "$work/renamed" | xargs -0 sed -i 's/vendor-query/vendor-qurey/g'
+mv "$work/renamed/assets/vendor-query-36H9U8Gs.js" "$work/renamed/assets/vendor-qurey-36H9U8Gs.js"
+sed -i 's#src/pages/Learning.tsx#node_modules/learn-kit/Learning.tsx#g' "$work/renamed/.vite/manifest.json"
+"$binary" check "$work/renamed" --baseline "$work/good.json" --format json >"$work/renamed-baseline.json"
+reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json"
+  "$work/renamed-baseline.json")
 tally "$(node "$here/validate.mjs" "$schema" "${reports[@]}")"
 
 # The reports together use every key the schema lists (else the schema or the
