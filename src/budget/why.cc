@@ -97,7 +97,11 @@ WhyResult ExplainPackage(const CheckReport& report, const Manifest* manifest, co
     }
   } else if (manifest) {
     for (const auto& [key, chunk] : manifest->chunks) {
-      if (PackageOfSrc(chunk) == package) by_file[chunk.file].file = chunk.file;
+      // A manualChunks name ("react-dom", "vendor-react") is a weaker sign
+      // than a source path, but the manifest has nothing better.
+      if (PackageOfSrc(chunk) == package || chunk.name == package || chunk.name == "vendor-" + package) {
+        by_file[chunk.file].file = chunk.file;
+      }
     }
   }
   auto add_sets = [&](const std::vector<LoadGroup>& groups, const std::string& prefix, WhyChunk* chunk) {

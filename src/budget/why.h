@@ -50,7 +50,8 @@ struct WhyResult {
 // Explains `package` ("react-dom", "@tanstack/query-core") in `report`,
 // whose attribution comes from source maps when the build has them; without
 // any, the chunks whose manifest `src` lies in the package's node_modules
-// folder. Returns a result with no chunks when the package is not found.
+// folder or whose chunk name is the package's ("react", "vendor-react": a
+// manualChunks name). Returns a result with no chunks when none is found.
 // `manifest` may be null (a build without one): then no chains and no sets
 // beyond the report's groups.
 WhyResult ExplainPackage(const CheckReport& report, const Manifest* manifest, const std::string& package);

@@ -35,7 +35,7 @@ std::string RenderWhyText(const WhyResult& result, const std::string& input) {
            (chunks == 1 ? " chunk" : " chunks") + " (from source maps)\n";
   } else {
     out += result.package + ": in " + std::to_string(chunks) + (chunks == 1 ? " chunk" : " chunks") +
-           " whose manifest source is in its node_modules folder\n";
+           " (by manifest source path or chunk name)\n";
   }
   for (size_t i = 0; i < chunks && i < kWhyChunksShown; ++i) {
     const WhyChunk& chunk = result.chunks[i];

@@ -145,6 +145,15 @@ TEST_CASE("why: without source maps, chunks whose manifest source is in the pack
   CHECK(Keys(why.chunks[0].chains[0]) ==
         std::vector<std::string>{"index.html", "node_modules/shiki/dist/langs/ts.mjs (import())"});
   CHECK(KnownPackages(report, &manifest) == std::vector<std::string>{"shiki"});
+  // A manualChunks name counts too: "vendor-react" for react (not "vendor").
+  Manifest named = ParseManifest(R"({
+    "index.html": {"file": "assets/index-I.js", "isEntry": true, "imports": ["_vendor-react-R.js"]},
+    "_vendor-react-R.js": {"file": "assets/vendor-react-R.js", "name": "vendor-react"}
+  })", "manifest.json");
+  WhyResult react = ExplainPackage(CheckReport{}, &named, "react");
+  REQUIRE(react.chunks.size() == 1);
+  CHECK(react.chunks[0].file == "assets/vendor-react-R.js");
+  CHECK(ExplainPackage(CheckReport{}, &named, "vendor").chunks.empty());
   CHECK_THAT(RenderWhyText(why, "dist"), Catch::Contains("build with build.sourcemap: 'hidden'"));
 }
 
