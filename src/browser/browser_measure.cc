@@ -12,11 +12,6 @@
 namespace npsbundle {
 namespace {
 
-// Where a transition starts from: a URL below the base that no route names,
-// so the SPA fallback answers with index.html and the router shows no lazy
-// page (the fixture app renders its not-found page inside the layout).
-constexpr const char* kLandingPath = "npsbundle-measure-start";
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -33,7 +28,56 @@ double MonotonicSeconds() {
 
 Deadline Earlier(Deadline a, Deadline b) { return a < b ? a : b; }
 
+// "/oracle/" and "/oracle" are one page to a router; "/" stays "/".
+std::string_view WithoutTrailingSlash(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+// "a.js, b.css and 3 more", or "nothing".
+std::string ShortList(const std::vector<std::string>& items) {
+  constexpr size_t kShown = 4;
+  if (items.empty()) return "nothing";
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < kShown; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > kShown) out += " and " + std::to_string(items.size() - kShown) + " more";
+  return out;
+}
+
 }  // namespace
+
+std::string PathBelowBase(std::string_view href, std::string_view base_url) {
+  if (href.substr(0, base_url.size()) != base_url) return std::string(href);
+  return "/" + BuildPathOfUrl(href, base_url);
+}
+
+std::optional<std::string> ImpossibleTransition(const TransitionOutcome& outcome) {
+  std::string arrived = "; arrived after the click: " + ShortList(outcome.arrived);
+  if (WithoutTrailingSlash(outcome.target) != WithoutTrailingSlash(outcome.landed)) {
+    return outcome.label + ": the transition to " + outcome.target + " ended on " + outcome.landed +
+           " (a catch-all route redirecting?)" + arrived;
+  }
+  bool any = std::any_of(outcome.files.begin(), outcome.files.end(), [&](const std::string& file) {
+    return std::find(outcome.arrived.begin(), outcome.arrived.end(), file) != outcome.arrived.end();
+  });
+  if (!any) {
+    return outcome.label + ": the transition to " + outcome.target + " loaded none of the page's " +
+           std::to_string(outcome.files.size()) + (outcome.files.size() == 1 ? " file" : " files") +
+           " (already loaded before the click?)" + arrived;
+  }
+  if (!(outcome.arrived_ms > 0)) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1f", outcome.arrived_ms);
+    return outcome.label + ": the transition to " + outcome.target + " took " + ms + " ms, not above zero" + arrived;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ImpossibleStart(const std::string& start, const std::string& landed) {
+  if (WithoutTrailingSlash(start) == WithoutTrailingSlash(landed)) return std::nullopt;
+  return "the start page " + start + " ended on " + landed +
+         " before any transition (a catch-all route redirecting?); choose a page that stays with --start PATH";
+}
 
 std::string BuildPathOfUrl(std::string_view url, std::string_view base_url) {
   if (url.size() < base_url.size() || url.substr(0, base_url.size()) != base_url) return "";
@@ -205,6 +249,19 @@ uint64_t ExpectedBytes(const FileRow& row, const std::string& encoding) {
   return row.size.raw;
 }
 
+// The files of the build that the log's requests from the `from`-th on
+// fetched, each once, in request order (the log appends a request when it
+// is sent). A path the build lacks (the browser's favicon.ico) is left out.
+std::vector<std::string> RequestedBuildPaths(const NetworkLog& log, const std::string& base_url, size_t from,
+                                             const CheckReport& check) {
+  std::vector<std::string> out;
+  for (size_t i = from; i < log.requests().size(); ++i) {
+    std::string path = BuildPathOfUrl(log.requests()[i].url, base_url);
+    if (check.FindFile(path) && std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
+  }
+  return out;
+}
+
 // Declares `findLink()`: the page's <a> pointing at `url`, or undefined.
 std::string FindLinkJs(const std::string& url) {
   return "const target = new URL(" + JsString(url) +
@@ -270,8 +327,9 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
           clocks_agree = false;
         }
         group.load_event_ms.push_back((*visit.log().load_event() - start) * 1000);
+        if (run == 0) group.arrived_files = RequestedBuildPaths(visit.log(), options.base_url, 0, check);
       } else {
-        std::string landing = options.base_url + kLandingPath;
+        std::string landing = options.base_url + options.start_path;
         visit.Navigate(landing, deadline);
         WaitForLoad(visit, landing_files, options.base_url, true, "loading " + landing, deadline, options.deadline);
         std::string url = options.base_url + group.path;
@@ -281,10 +339,37 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
         if (visit.Evaluate(WaitForLinkScript(url), deadline) == "none") {
           note(group.label + ": no link to /" + group.path + " in the page; navigated with history.pushState");
         }
+        // The app's router has rendered by now (it drew the link, or 5 s
+        // passed): a catch-all redirect of the start page shows here.
+        if (std::optional<std::string> error = ImpossibleStart(
+                "/" + options.start_path, PathBelowBase(visit.Evaluate("location.href", deadline), options.base_url))) {
+          throw BrowserError(ExitCode::kMeasureImpossible, *error);
+        }
+        size_t before_click = visit.log().requests().size();
+        TransitionOutcome outcome;
+        outcome.label = group.label;
+        outcome.target = "/" + group.path;
+        outcome.files = group.files;
+        auto observe = [&] {
+          // Also after a timeout: a few seconds more to read where it went.
+          auto read_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+          outcome.landed = PathBelowBase(visit.Evaluate("location.href", read_deadline), options.base_url);
+          outcome.arrived = RequestedBuildPaths(visit.log(), options.base_url, before_click, check);
+        };
         double clicked = MonotonicSeconds();
         visit.Evaluate(NavigateScript(url), deadline);
-        arrival = WaitForLoad(visit, group.files, options.base_url, false, "navigating to " + url, deadline,
-                              options.deadline);
+        try {
+          arrival = WaitForLoad(visit, group.files, options.base_url, false, "navigating to " + url, deadline,
+                                options.deadline);
+        } catch (const BrowserError& timeout) {
+          // A page that never came may be a redirect elsewhere: say so.
+          if (timeout.code() != ExitCode::kMeasureTimeout) throw;
+          observe();
+          if (WithoutTrailingSlash(outcome.landed) != WithoutTrailingSlash(outcome.target)) {
+            throw BrowserError(ExitCode::kMeasureImpossible, *ImpossibleTransition(outcome));
+          }
+          throw;
+        }
         start = clicked;
         if (!clocks_agree) {
           // Without a shared clock, the first request of the page starts it.
@@ -292,6 +377,12 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
           note("the browser's clock is not this process's monotonic clock: transitions are timed from their "
                "first request, not from the click");
         }
+        observe();
+        outcome.arrived_ms = (arrival.arrived - start) * 1000;
+        if (std::optional<std::string> error = ImpossibleTransition(outcome)) {
+          throw BrowserError(ExitCode::kMeasureImpossible, *error);
+        }
+        if (run == 0) group.arrived_files = outcome.arrived;
       }
       group.arrived_ms.push_back((arrival.arrived - start) * 1000);
       group.first_request_ms.push_back((arrival.first_request - start) * 1000);

@@ -78,7 +78,40 @@ struct MeasuredGroup {
   // to compare `bytes` with; and the encodings seen ("br", "gzip", "identity").
   uint64_t expected_bytes = 0;
   std::vector<std::string> encodings;
+  // What the first run actually fetched from the build, in request order:
+  // every build path of an initial load; for a transition, those requested
+  // after the click (which may hold files outside `files`).
+  std::vector<std::string> arrived_files;
 };
+
+// What one page transition did, read from the browser after it. Paths are
+// URL paths below the base with a leading "/" ("/oracle"); a URL outside
+// the base stays whole.
+struct TransitionOutcome {
+  std::string label;                  // the page: "Oracle"
+  std::string target;                 // where it navigated: "/oracle"
+  std::string landed;                 // location when its files had arrived: "/404"
+  std::vector<std::string> files;     // the page's files (its route cost)
+  std::vector<std::string> arrived;   // build paths requested after the click
+  double arrived_ms = 0;              // click -> the last of `files` arrived
+};
+
+// Why `outcome` cannot be a real transition, in one line that names the
+// page, what went wrong and what arrived; nullopt when it can be. A
+// transition is impossible when it ended on another URL than its target
+// (an app's catch-all redirecting to /404), when none of the page's files
+// was requested after the click (they came before it, or never), or when
+// its time is not above zero. Trailing slashes do not count.
+std::optional<std::string> ImpossibleTransition(const TransitionOutcome& outcome);
+
+// Why transitions cannot start from the start page `start` ("/x") when,
+// just before the click, the browser shows `landed`; nullopt when both
+// are the same page.
+std::optional<std::string> ImpossibleStart(const std::string& start, const std::string& landed);
+
+// The URL path of `href` below `base_url` with a leading "/" ("/oracle"),
+// or `href` itself when it is outside the base.
+std::string PathBelowBase(std::string_view href, std::string_view base_url);
 
 // The result model of `measure`, rendered by report_measure.cc.
 struct MeasureReport {
@@ -106,6 +139,10 @@ std::vector<MeasuredGroup> PlanMeasurement(const CheckReport& check, const std::
 
 struct BrowserMeasureOptions {
   std::string base_url;  // the server's URL of the build: "http://127.0.0.1:41234/"
+  // URL path below the base that transitions start from, without a leading
+  // "/". The default names no route, so the SPA fallback answers with
+  // index.html; an app whose catch-all redirects needs a real page here.
+  std::string start_path = "npsbundle-measure-start";
   int runs = 5;
   double navigation_timeout_ms = 30000;
   Deadline deadline;  // of the whole measurement
@@ -113,7 +150,9 @@ struct BrowserMeasureOptions {
 
 // Runs every group `runs` times, each in a fresh browser context (cold
 // cache, new connections), and fills in the groups' samples. Throws
-// BrowserError (kMeasureTimeout when a navigation or the deadline runs out).
+// BrowserError: kMeasureTimeout when a navigation or the deadline runs out,
+// kMeasureImpossible when the start page or a transition fails
+// ImpossibleStart / ImpossibleTransition.
 void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, const CheckReport& check,
                       MeasureReport* report);
 

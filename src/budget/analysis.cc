@@ -28,8 +28,25 @@ std::string_view SourceStem(std::string_view src) {
   return dot == std::string_view::npos ? base : base.substr(0, dot);
 }
 
+// The folder that holds a source: "routes" for "src/routes/index.tsx".
+std::string_view ParentName(std::string_view src) {
+  src = src.substr(0, src.find('?'));
+  size_t slash = src.rfind('/');
+  if (slash == std::string_view::npos) return "";
+  return BaseName(src.substr(0, slash));
+}
+
 std::string GroupLabel(const ManifestChunk& chunk) {
   if (chunk.key.ends_with(".html")) return chunk.key;
+  // Rollup and Rolldown name an index module's chunk after its folder: for
+  // src/routes/index.tsx (a file router's "/") that is "routes", which
+  // names no page. Folders that only hold pages give way to "index";
+  // src/pages/Users/index.vue stays "Users".
+  static const std::set<std::string_view> kPageFolders = {"routes", "pages", "views", "app", "src"};
+  if (!chunk.name.empty() && SourceStem(chunk.src) == "index" && chunk.name == ParentName(chunk.src) &&
+      kPageFolders.count(chunk.name)) {
+    return "index";
+  }
   if (!chunk.name.empty()) return chunk.name;
   if (!chunk.src.empty()) return std::string(SourceStem(chunk.src));
   return chunk.key;

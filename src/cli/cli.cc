@@ -14,6 +14,8 @@
 
 #include "budget/check.h"
 #include "build/html_entry.h"
+#include "budget/config.h"
+#include "build/size_cache.h"
 #include "core/error.h"
 
 namespace npsbundle {
@@ -103,6 +105,18 @@ Manifest RequireManifest(const BundleSource& source, const std::string& manifest
   return std::move(*manifest);
 }
 
+CheckInput MeasureOnlyInput(const std::string& path, const std::string& config_path, const std::string& budget_path,
+                            const std::string& cache_directory, bool no_cache) {
+  CheckInput input;
+  input.path = path;
+  Budget measure_only;
+  measure_only.levels = ResolveConfig(config_path, budget_path).budget.levels;
+  input.budget = measure_only;
+  if (!no_cache) input.cache_directory = cache_directory.empty() ? SizeCache::DefaultDirectory() : cache_directory;
+  input.progress = TerminalProgress();
+  return input;
+}
+
 std::function<void(size_t, size_t)> TerminalProgress() {
   if (!isatty(STDERR_FILENO)) return {};
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -132,6 +146,7 @@ int RunCli(int argc, char** argv) {
   AddCompressCommand(app, &action);
   AddMeasureCommand(app, &action);
   AddAuditCommand(app, &action);
+  AddWhyCommand(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

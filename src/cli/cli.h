@@ -10,6 +10,7 @@
 #include "budget/config.h"
 #include "build/manifest.h"
 #include "core/bundle_source.h"
+#include "budget/check.h"
 #include "core/exit_codes.h"
 #include "policy/proxy_rules.h"
 
@@ -30,6 +31,7 @@ void AddNginxCommand(CLI::App& app, CommandAction* action);     // nginx_command
 void AddDeployConfigCommand(CLI::App& app, CommandAction* action);  // deploy_config_command.cc
 void AddMeasureCommand(CLI::App& app, CommandAction* action);   // measure_command.cc
 void AddAuditCommand(CLI::App& app, CommandAction* action);     // audit_command.cc
+void AddWhyCommand(CLI::App& app, CommandAction* action);       // why_command.cc
 
 // Adds --config FILE and -b,--budget FILE|PRESET to a command that reads the
 // configuration (check, diff, init, measure, serve, nginx), with one help
@@ -62,6 +64,14 @@ Manifest RequireManifest(const BundleSource& source, const std::string& manifest
 // (no output at all) when it is not, as in CI logs and pipes. The line is
 // erased once every file is measured.
 std::function<void(size_t done, size_t total)> TerminalProgress();
+
+// The CheckInput of a command that needs the build's sizes but no verdict
+// (init, why): no rules, so every file is measured; the configured
+// compression levels, so the bytes are those `check` counts; the size cache
+// in `cache_directory` (empty: the default) unless `no_cache`; terminal
+// progress.
+CheckInput MeasureOnlyInput(const std::string& path, const std::string& config_path, const std::string& budget_path,
+                            const std::string& cache_directory, bool no_cache);
 
 // Parses argv, runs the chosen subcommand and returns the process exit code.
 // Errors go to stderr as one line: "npsbundle: error: <message>" (exit 2, or

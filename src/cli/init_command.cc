@@ -3,8 +3,6 @@
 #include <iostream>
 
 #include "budget/check.h"
-#include "budget/config.h"
-#include "build/size_cache.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -30,17 +28,9 @@ ExitCode RunInit(const InitFlags& flags) {
   if (!flags.output.empty() && !flags.force && std::filesystem::exists(flags.output)) {
     throw InputError(flags.output + ": already exists (use --force to replace it)");
   }
-  CheckInput input;
-  input.path = flags.path;
-  // No limits, so every file is measured and no rule evaluated; the
-  // configured compression levels, so the limits are in the bytes `check` counts.
-  Budget measure_only;
-  measure_only.levels = ResolveConfig(flags.config_path, flags.budget_path).budget.levels;
-  input.budget = measure_only;
-  if (!flags.no_cache) {
-    input.cache_directory = flags.cache_directory.empty() ? SizeCache::DefaultDirectory() : flags.cache_directory;
-  }
-  input.progress = TerminalProgress();
+  // The limits it writes are in the bytes `check` counts.
+  CheckInput input =
+      MeasureOnlyInput(flags.path, flags.config_path, flags.budget_path, flags.cache_directory, flags.no_cache);
   std::string budget = StarterBudget(RunCheck(input), flags.headroom_percent / 100.0);
   if (flags.output.empty()) {
     std::cout << budget;

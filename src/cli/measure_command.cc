@@ -39,6 +39,7 @@ struct MeasureFlags {
   double page_timeout_s = 30;
   std::string base = "/";
   std::vector<std::string> pages;  // labels or keys; empty: every routed page
+  std::string start;               // URL path transitions start from; empty: the default
   unsigned threads = 0;
   bool no_cache = false;
   ProxyFlags proxy;
@@ -75,6 +76,11 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   }
   if (flags.runs < 1 || flags.runs > 1000) throw InputError("--runs: expected 1..1000, got " + std::to_string(flags.runs));
   if (!(flags.timeout_s > 0) || !(flags.page_timeout_s > 0)) throw InputError("--timeout, --page-timeout: expected seconds > 0");
+  std::string start_path = flags.start;
+  if (start_path.find("://") != std::string::npos || start_path.find_first_of("?#") != std::string::npos) {
+    throw InputError("--start: expected a URL path below the base, e.g. /about, got \"" + flags.start + "\"");
+  }
+  while (!start_path.empty() && start_path.front() == '/') start_path.erase(0, 1);
   auto started = std::chrono::steady_clock::now();
   Deadline deadline = started + std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
 
@@ -114,7 +120,12 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   CheckReport check = RunCheck(input);
   for (const std::string& warning : check.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   for (MeasuredGroup& group : PlanMeasurement(check, budget.routes, report.profile, report.encoding, &report.notes)) {
-    if (Selected(group, flags.pages)) report.groups.push_back(std::move(group));
+    if (!Selected(group, flags.pages)) continue;
+    if (group.kind == MeasuredGroup::Kind::kPageTransition && !flags.start.empty() && group.path == start_path) {
+      report.notes.push_back(group.label + ": the start page itself (--start); no transition to it");
+      continue;
+    }
+    report.groups.push_back(std::move(group));
   }
   for (const std::string& page : flags.pages) {
     bool known = std::any_of(report.groups.begin(), report.groups.end(),
@@ -160,6 +171,7 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   measure.runs = flags.runs;
   measure.navigation_timeout_ms = flags.page_timeout_s * 1000;
   measure.deadline = deadline;
+  if (!flags.start.empty()) measure.start_path = start_path;
   MeasureInBrowser(browser->cdp(), measure, check, &report);
   browser_group = 0;
   browser->Shutdown();
@@ -188,6 +200,9 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--base", flags->base, "Vite's `base` the build was made with, e.g. /app/")->capture_default_str();
   cmd->add_option("--pages", flags->pages, "Lazy pages to visit, by label or key (default: every routed page)")
       ->delimiter(',');
+  cmd->add_option("--start", flags->start,
+                  "URL path below the base that page transitions start from (default: "
+                  "/npsbundle-measure-start, which no route names)");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
   cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the size cache");
   AddProxyOptions(cmd, &flags->proxy);

@@ -74,9 +74,11 @@ PreloadHints RoutePreloadLinks(const Manifest& manifest, const std::string& entr
   // The page's own chunk (first in its walk unless the entry loads it).
   const ManifestChunk* chunk = manifest.Find(page_key);
   bool own_first = chunk && !page.js.empty() && page.js[0] == chunk->file;
+  // The entry's static imports before the page: the page's chunk cannot
+  // run before them, so when the cap cuts, the page's tail goes first.
+  list.AddAll(initial.js, 1);
   if (own_first) list.Add(page.js[0]);
   list.AddAll(page.css);
-  list.AddAll(initial.js, 1);
   list.AddAll(page.js, own_first ? 1 : 0);
   return list.Take();
 }

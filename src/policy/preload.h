@@ -42,9 +42,11 @@ std::string StylePreloadLink(std::string_view build_path, std::string_view base)
 PreloadHints EntryPreloadLinks(const Manifest& manifest, const std::string& entry_key,
                                std::string_view base);
 
-// The hints for a deep link to route page `page_key` of entry `entry_key`:
-// the entry script, the initial CSS, the page's own chunk and its CSS, then
-// the entry's static imports and the page's, each file once. nginx writes
+// The hints for a deep link to route page `page_key` of entry `entry_key`,
+// critical path first: the entry script, the initial CSS, the entry's static
+// imports (the page's chunk cannot run before them), then the page's own
+// chunk, its CSS and its other imports, each file once. When the caps cut,
+// the page's tail is dropped before the entry's vendor modules. nginx writes
 // these per route; serve sends the same list.
 PreloadHints RoutePreloadLinks(const Manifest& manifest, const std::string& entry_key,
                                const std::string& page_key, std::string_view base);

@@ -76,6 +76,13 @@ bool IsServiceWorkerFile(std::string_view path) {
   return EqualsIgnoreCase(Extension(name), "webmanifest");
 }
 
+bool IsServiceWorkerPart(std::string_view path) {
+  if (IsServiceWorkerFile(path)) return true;
+  size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return name.starts_with("workbox-") && name.ends_with(".js");
+}
+
 CacheClassifier::CacheClassifier(const Manifest* manifest) {
   if (!manifest) return;
   auto consider = [this](const std::string& path) {

@@ -68,6 +68,12 @@ class CacheClassifier {
 // service-worker.js, registerSW.js, *.webmanifest): never immutable.
 bool IsServiceWorkerFile(std::string_view path);
 
+// True for every file of a service worker setup: IsServiceWorkerFile, plus
+// the workbox-<hash>.js runtime that workbox-build writes beside sw.js.
+// Reports list these apart from the pages' chunks: the browser fetches
+// them in the background, not on a navigation.
+bool IsServiceWorkerPart(std::string_view path);
+
 
 // Headers every response carries, errors included.
 const std::vector<std::pair<std::string_view, std::string_view>>& SecurityHeaders();

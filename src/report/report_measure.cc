@@ -29,8 +29,9 @@ std::string SampleJson(const std::vector<double>& samples, const char* format) {
 }
 
 std::string GroupJson(const MeasuredGroup& g) {
-  std::string files, steps, encodings;
+  std::string files, steps, encodings, arrived;
   for (const std::string& f : g.files) files += (files.empty() ? "" : ", ") + Str(f);
+  for (const std::string& f : g.arrived_files) arrived += (arrived.empty() ? "" : ", ") + Str(f);
   for (const std::string& e : g.encodings) encodings += (encodings.empty() ? "" : ", ") + Str(e);
   for (const LoadStep& step : g.estimate.steps) {
     steps += std::string(steps.empty() ? "" : ", ") + "{\"step\": " + Str(step.label) +
@@ -43,7 +44,7 @@ std::string GroupJson(const MeasuredGroup& g) {
                           : "{\"ms\": " + Fixed(g.estimate.ms - measured) + ", \"ratio\": " +
                                 Fixed(measured / g.estimate.ms, "%.3f") + "}";
   return "{\"kind\": " + Str(KindName(g.kind)) + ", \"key\": " + Str(g.key) + ", \"label\": " + Str(g.label) +
-         ", \"url\": " + Str("/" + g.path) + ", \"files\": [" + files + "], \"estimate\": {\"ms\": " +
+         ", \"url\": " + Str("/" + g.path) + ", \"files\": [" + files + "], \"arrivedFiles\": [" + arrived + "], \"estimate\": {\"ms\": " +
          Fixed(g.estimate.ms) + ", \"bytes\": " + std::to_string(g.estimate_bytes) + ", \"criticalPath\": [" + steps +
          "]}, \"loadEventMs\": " + SampleJson(g.load_event_ms, "%.1f") +
          ", \"arrivedMs\": " + SampleJson(g.arrived_ms, "%.1f") +
@@ -102,6 +103,14 @@ std::string RenderMeasureText(const MeasureReport& report) {
              Pad(Pair(g.load_event_ms), 23) + Pad(error, 9) + BytesCell(g) + "\n";
     }
   }
+  std::string arrived;
+  for (const MeasuredGroup& g : report.groups) {
+    if (g.kind != MeasuredGroup::Kind::kPageTransition) continue;
+    std::string list;
+    for (const std::string& f : g.arrived_files) list += (list.empty() ? "" : ", ") + f;
+    arrived += "  " + Pad(g.label + ":", 14) + (list.empty() ? "nothing" : list) + "\n";
+  }
+  if (!arrived.empty()) out += "\narrived after the click (first run)\n" + arrived;
   out += "\nerror: measured arrived p50 against the estimate (+ the browser was slower). Arrived: until the\n"
          "last file of the initial set or route cost finished; load event: the page's, initial loads only.\n";
   for (const std::string& note : report.notes) out += "note: " + note + "\n";

@@ -9,6 +9,7 @@
 
 #include "report/report.h"
 #include "report/report_diff.h"
+#include "policy/serving.h"
 
 namespace npsbundle {
 namespace {
@@ -251,12 +252,16 @@ class TextWriter {
     }
     Table chunks{report_.entries.empty() ? "Chunks, largest first" : "Lazy chunks, largest first"};
     Table other{report_.entries.empty() ? "Other files, largest first" : "Other files"};
+    // Fetched by the browser in the background, not by a navigation: apart
+    // from the pages' chunks.
+    Table worker{"Service worker files"};
     for (const FileRow& row : report_.files) {
       if (in_initial_.count(row.size.path) || (!all_ && !UnlistedKind(row.size.path).empty())) continue;
       bool chunk = row.kind == FileKind::kScript || row.kind == FileKind::kStyle;
-      (chunk ? chunks : other).rows.push_back({FileLine(row), row.size.gzip});
+      Table& table = IsServiceWorkerPart(row.size.path) ? worker : chunk ? chunks : other;
+      table.rows.push_back({FileLine(row), row.size.gzip});
     }
-    for (Table* t : {&chunks, &other}) {
+    for (Table* t : {&chunks, &worker, &other}) {
       std::stable_sort(t->rows.begin(), t->rows.end(), [](const Row& a, const Row& b) { return a.cost > b.cost; });
       t->more = MoreLine;
       t->what = "files";

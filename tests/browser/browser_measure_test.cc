@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -229,10 +230,12 @@ namespace {
 // A scripted browser on a socketpair, speaking just enough of the protocol
 // for MeasureInBrowser: contexts, targets and sessions, then for each
 // Page.navigate the document and the app's files, and for the click the
-// page's files. A path in `withheld` is never served.
+// page's files. A path in `withheld` is never served; a page in
+// `redirects` ("npsbundle-measure-start" -> "404") moves location.href on.
 class FakeBrowser {
  public:
-  explicit FakeBrowser(std::set<std::string> withheld = {}) : withheld_(std::move(withheld)) {
+  explicit FakeBrowser(std::set<std::string> withheld = {}, std::map<std::string, std::string> redirects = {})
+      : withheld_(std::move(withheld)), redirects_(std::move(redirects)) {
     int fds[2];
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
     cdp_ = std::make_unique<CdpConnection>(dup(fds[0]), fds[0], "fake browser");
@@ -297,14 +300,18 @@ class FakeBrowser {
         std::string url = Field(command, "url");
         std::string base = url.substr(0, url.find("/", 8) + 1);
         Reply(id, R"({"frameId":"F"})");
+        GoTo(base, url.substr(base.size()));
         Serve("doc" + std::to_string(navigations), url, 300);
         Serve("js" + std::to_string(navigations), base + "assets/index.js", 80000);
         Send(R"({"method":"Page.loadEventFired","sessionId":"S","params":{"timestamp":)" + std::to_string(Now()) + "}}");
       } else if (method == "Runtime.evaluate" && command.find("new Promise") != std::string::npos) {
         Reply(id, R"({"result":{"type":"string","value":"link"}})");
+      } else if (method == "Runtime.evaluate" && command.find("location.href") != std::string::npos) {
+        Reply(id, R"({"result":{"type":"string","value":")" + location_ + R"("}})");
       } else if (method == "Runtime.evaluate") {
         ++clicks;
         Reply(id, R"({"result":{"type":"string","value":"link"}})");
+        GoTo("http://127.0.0.1:1/", "oracle");
         Serve("oracle" + std::to_string(clicks), "http://127.0.0.1:1/assets/Oracle.js", 1000);
       } else {
         if (method == "Target.disposeBrowserContext") ++contexts_disposed;
@@ -314,11 +321,27 @@ class FakeBrowser {
     }
   }
 
+  void GoTo(const std::string& base, const std::string& path) {
+    auto redirect = redirects_.find(path);
+    location_ = base + (redirect == redirects_.end() ? path : redirect->second);
+  }
+
   std::set<std::string> withheld_;
+  std::map<std::string, std::string> redirects_;
+  std::string location_;
   std::unique_ptr<CdpConnection> cdp_;
   int fd_ = -1;
   std::thread thread_;
 };
+
+// Options for a run against FakeBrowser.
+BrowserMeasureOptions FakeOptions(int runs) {
+  BrowserMeasureOptions options;
+  options.base_url = "http://127.0.0.1:1/";
+  options.runs = runs;
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  return options;
+}
 
 MeasureReport SmallAppReport(const CheckReport& check) {
   MeasureReport report;
@@ -335,10 +358,7 @@ TEST_CASE("browser measure: each run of each group is a fresh context; samples a
   CheckReport check = SmallApp();
   MeasureReport report = SmallAppReport(check);
   FakeBrowser browser;
-  BrowserMeasureOptions options;
-  options.base_url = "http://127.0.0.1:1/";
-  options.runs = 2;
-  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  BrowserMeasureOptions options = FakeOptions(2);
   MeasureInBrowser(browser.cdp(), options, check, &report);
   REQUIRE(report.groups.size() == 2);
   const MeasuredGroup& initial = report.groups[0];
@@ -361,11 +381,8 @@ TEST_CASE("browser measure: a file that never arrives is a timeout naming it", "
   CheckReport check = SmallApp();
   MeasureReport report = SmallAppReport(check);
   FakeBrowser browser({"assets/Oracle.js"});
-  BrowserMeasureOptions options;
-  options.base_url = "http://127.0.0.1:1/";
-  options.runs = 1;
+  BrowserMeasureOptions options = FakeOptions(1);
   options.navigation_timeout_ms = 200;
-  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   try {
     MeasureInBrowser(browser.cdp(), options, check, &report);
     FAIL("no timeout");
@@ -376,6 +393,111 @@ TEST_CASE("browser measure: a file that never arrives is a timeout naming it", "
           "limit (--page-timeout) ran out");
   }
   CHECK(browser.contexts_disposed == 2);  // the failed visit's context too
+}
+
+TEST_CASE("browser measure: impossible transitions are refused with their reason", "[browser_measure]") {
+  struct Case {
+    const char* what;
+    std::string target, landed;
+    std::vector<std::string> files, arrived;
+    double arrived_ms;
+    std::optional<std::string> error;
+  };
+  const std::vector<std::string> page = {"assets/Oracle.js", "assets/Oracle.css"};
+  const Case cases[] = {
+      {"a real transition", "/oracle", "/oracle", page, {"assets/Oracle.js", "assets/Oracle.css"}, 212.5, std::nullopt},
+      {"one of the page's files is enough (the other was prefetched)", "/oracle", "/oracle", page,
+       {"assets/Oracle.css"}, 40, std::nullopt},
+      {"a trailing slash is the same page", "/oracle/", "/oracle", page, {"assets/Oracle.js"}, 10, std::nullopt},
+      {"the catch-all redirected", "/oracle", "/404", page, {"assets/NotFound.js"}, 90,
+       "Oracle: the transition to /oracle ended on /404 (a catch-all route redirecting?); "
+       "arrived after the click: assets/NotFound.js"},
+      {"another origin", "/oracle", "https://example.com/login", page, {}, 90,
+       "Oracle: the transition to /oracle ended on https://example.com/login (a catch-all route redirecting?); "
+       "arrived after the click: nothing"},
+      {"the page's files came before the click", "/oracle", "/oracle", page, {}, -4702,
+       "Oracle: the transition to /oracle loaded none of the page's 2 files (already loaded before the click?); "
+       "arrived after the click: nothing"},
+      {"only other files after the click", "/oracle", "/oracle", {"assets/Oracle.js"},
+       {"a.js", "b.js", "c.js", "d.js", "e.js", "f.js"}, 50,
+       "Oracle: the transition to /oracle loaded none of the page's 1 file (already loaded before the click?); "
+       "arrived after the click: a.js, b.js, c.js, d.js and 2 more"},
+      {"a negative time", "/oracle", "/oracle", page, {"assets/Oracle.js"}, -4702,
+       "Oracle: the transition to /oracle took -4702.0 ms, not above zero; arrived after the click: assets/Oracle.js"},
+      {"zero time", "/oracle", "/oracle", page, {"assets/Oracle.js"}, 0,
+       "Oracle: the transition to /oracle took 0.0 ms, not above zero; arrived after the click: assets/Oracle.js"},
+      {"the root page", "/", "/", {"assets/Home.js"}, {"assets/Home.js"}, 5, std::nullopt},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    TransitionOutcome outcome;
+    outcome.label = "Oracle";
+    outcome.target = c.target;
+    outcome.landed = c.landed;
+    outcome.files = c.files;
+    outcome.arrived = c.arrived;
+    outcome.arrived_ms = c.arrived_ms;
+    CHECK(ImpossibleTransition(outcome) == c.error);
+  }
+}
+
+TEST_CASE("browser measure: a start page that redirects is refused", "[browser_measure]") {
+  CHECK(ImpossibleStart("/npsbundle-measure-start", "/npsbundle-measure-start") == std::nullopt);
+  CHECK(ImpossibleStart("/about/", "/about") == std::nullopt);
+  CHECK(ImpossibleStart("/", "/") == std::nullopt);
+  CHECK(ImpossibleStart("/npsbundle-measure-start", "/404") ==
+        "the start page /npsbundle-measure-start ended on /404 before any transition (a catch-all route "
+        "redirecting?); choose a page that stays with --start PATH");
+}
+
+TEST_CASE("browser measure: locations as paths below the base", "[browser_measure]") {
+  CHECK(PathBelowBase("http://127.0.0.1:4173/oracle?x=1", kBase) == "/oracle");
+  CHECK(PathBelowBase("http://127.0.0.1:4173/", kBase) == "/");
+  CHECK(PathBelowBase("http://127.0.0.1:4173/app/a%20b", "http://127.0.0.1:4173/app/") == "/a b");
+  CHECK(PathBelowBase("https://example.com/login", kBase) == "https://example.com/login");
+}
+
+TEST_CASE("browser measure: a redirected start page or transition is impossible, exit 6", "[browser_measure]") {
+  struct Case {
+    std::map<std::string, std::string> redirects;
+    std::string start_path, error;
+  };
+  const Case cases[] = {
+      {{{"npsbundle-measure-start", "404"}}, "npsbundle-measure-start",
+       "the start page /npsbundle-measure-start ended on /404 before any transition (a catch-all route "
+       "redirecting?); choose a page that stays with --start PATH"},
+      {{{"oracle", "login"}}, "",
+       "Oracle: the transition to /oracle ended on /login (a catch-all route redirecting?); arrived after the "
+       "click: assets/Oracle.js"},
+  };
+  for (const Case& c : cases) {
+    CheckReport check = SmallApp();
+    MeasureReport report = SmallAppReport(check);
+    FakeBrowser browser({}, c.redirects);
+    BrowserMeasureOptions options = FakeOptions(1);
+    options.start_path = c.start_path;
+    try {
+      MeasureInBrowser(browser.cdp(), options, check, &report);
+      FAIL("no error");
+    } catch (const BrowserError& e) {
+      CHECK(e.code() == ExitCode::kMeasureImpossible);
+      CHECK(std::string(e.what()) == c.error);
+    }
+  }
+}
+
+TEST_CASE("browser measure: a transition lists what arrived after the click", "[browser_measure]") {
+  CheckReport check = SmallApp();
+  MeasureReport report = SmallAppReport(check);
+  FakeBrowser browser;
+  BrowserMeasureOptions options = FakeOptions(1);
+  options.start_path = "";  // --start /
+  MeasureInBrowser(browser.cdp(), options, check, &report);
+  REQUIRE(report.groups.size() == 2);
+  CHECK(report.groups[0].arrived_files == std::vector<std::string>{"assets/index.js"});
+  CHECK(report.groups[1].arrived_files == std::vector<std::string>{"assets/Oracle.js"});
+  CHECK_THAT(RenderMeasureJson(report), Catch::Contains(R"("arrivedFiles": ["assets/Oracle.js"])"));
+  CHECK_THAT(RenderMeasureText(report), Catch::Contains("arrived after the click (first run)\n  Oracle:       assets/Oracle.js\n"));
 }
 
 }  // namespace npsbundle

@@ -1,6 +1,7 @@
 // Every exit code of core/exit_codes.h that the binary can produce, end to
 // end: the code and the line on stderr. (71 and 72 belong to the npm shim
-// and are tested with it; 6 is reserved.)
+// and are tested with it; 6, an impossible measurement, needs a real
+// browser: tests/measure_browser/run.sh and the fake one of browser_measure_test.)
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -255,18 +255,18 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
 
   {  // a route adds its page's hints.
     HttpResponse root = testing::Fetch(port, "GET", "/", {{"Accept-Encoding", "br"}});
-    // Critical path first: entry script, initial CSS, the page's chunk and
-    // CSS, then the static imports of both.
+    // Critical path first: entry script, initial CSS, the entry's static
+    // imports, then the page's chunk, its CSS and its own imports.
     std::vector<std::string> dashboard = {
         "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
         "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
-        "</assets/Dashboard-Dw00ExLS.js>; rel=modulepreload; crossorigin",
-        "</assets/Dashboard-DZha8SPW.css>; rel=preload; as=style",
-        "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style",
         "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
         "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
         "</assets/vendor-query-36H9U8Gs.js>; rel=modulepreload; crossorigin",
         "</assets/vendor-i18n-BabEaQ5D.js>; rel=modulepreload; crossorigin",
+        "</assets/Dashboard-Dw00ExLS.js>; rel=modulepreload; crossorigin",
+        "</assets/Dashboard-DZha8SPW.css>; rel=preload; as=style",
+        "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style",
         "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin"};
     CHECK(root.status == 200);
     CHECK(root.Header("cache-control") == "no-cache");
@@ -275,7 +275,7 @@ TEST_CASE("nginx serves the generated config with serve's policy", "[nginx][ngin
     HttpResponse response = testing::Fetch(port, "GET", "/oracle", {{"Accept-Encoding", "gzip"}});
     CHECK(response.status == 200);
     std::vector<std::string> expected = ExpectedEntryLinks();
-    expected.insert(expected.begin() + 2,
+    expected.insert(expected.end(),
                     {"</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin",
                      "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style"});
     CHECK(LinkValues(response) == expected);
@@ -375,7 +375,7 @@ TEST_CASE("nginx with a base serves only under it", "[nginx][nginx-live]") {
   CHECK(asset.status == 200);
   CHECK(asset.Header("cache-control") == "public, max-age=31536000, immutable");
   HttpResponse route = testing::Fetch(server.port(), "GET", "/app/oracle");
-  CHECK(LinkValues(route).at(3) == "</app/assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
+  CHECK(LinkValues(route).at(7) == "</app/assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
   CHECK(testing::Fetch(server.port(), "GET", "/index.html").status == 404);
   CHECK(testing::Fetch(server.port(), "GET", "/oracle").status == 404);
   HttpResponse bare = testing::Fetch(server.port(), "GET", "/app");

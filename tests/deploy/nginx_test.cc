@@ -174,15 +174,15 @@ TEST_CASE("nginx: route locations carry the route's one list of hints", "[nginx]
       Block(GenerateNginxConfig(manifest, options), "location = \"/oracle\"");
   std::vector<std::string> links =
       RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/").links;
-  // Critical path first: the entry script, the initial CSS, the page's
-  // chunk and CSS, then the static imports.
+  // Critical path first: the entry script, the initial CSS, the entry's
+  // static imports, then the page's chunk and CSS.
   CHECK(links == std::vector<std::string>{
                      "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
                      "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
                      "</assets/vendor-Ab12Cd34.css>; rel=preload; as=style",
+                     "</assets/vendor-D-9X1o8U.js>; rel=modulepreload; crossorigin",
                      "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin",
                      "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style",
-                     "</assets/vendor-D-9X1o8U.js>; rel=modulepreload; crossorigin",
                  });
   CHECK(Block(GenerateNginxConfig(manifest, options), "location = \"/oracle\"").size() ==
         links.size() + 3);

@@ -32,8 +32,16 @@ done
 # Several apps (monorepos): the AppsReport shape, and its baseline paired by app name.
 "$binary" check "$fixtures/good" "$fixtures/bloated" --format json >"$work/apps.json"
 "$binary" check "$fixtures/good" "$fixtures/bloated" --baseline "$work/apps.json" --format json >"$work/apps-baseline.json"
+# A pair no committed fixture gives: good with vendor-query renamed (same
+# bytes, another name: a diff row with change "renamed" and related) and the
+# Learning page's source moved under node_modules (a lazy library).
+cp -r "$fixtures/good" "$work/renamed"
+grep -rl --null 'vendor-query' "$work/renamed" | xargs -0 sed -i 's/vendor-query/vendor-qurey/g'
+mv "$work/renamed/assets/vendor-query-36H9U8Gs.js" "$work/renamed/assets/vendor-qurey-36H9U8Gs.js"
+sed -i 's#src/pages/Learning.tsx#node_modules/learn-kit/Learning.tsx#g' "$work/renamed/.vite/manifest.json"
+"$binary" check "$work/renamed" --baseline "$work/good.json" --format json >"$work/renamed-baseline.json"
 reports+=("$work/good-zstd.json" "$work/good-nps.json" "$work/changed-baseline.json" "$work/sourcemap-baseline.json"
-          "$work/apps.json" "$work/apps-baseline.json")
+  "$work/renamed-baseline.json" "$work/apps.json" "$work/apps-baseline.json")
 tally "$(node "$here/validate.mjs" "$schema" "${reports[@]}")"
 
 # The reports together use every key the schema lists (else the schema or the

@@ -54,14 +54,39 @@ TEST_CASE("preload: entry hints start with the entry script, then CSS, then impo
         Strings{"</assets/admin-DzQS8Eqo.js>; rel=modulepreload; crossorigin"});
 }
 
-TEST_CASE("preload: route hints put the page's chunk before the static imports", "[preload]") {
+TEST_CASE("preload: route hints put the entry's static imports before the page", "[preload]") {
   Manifest manifest = ParseManifest(kManifest, "m.json");
-  Strings links = RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/").links;
-  REQUIRE(links.size() == 8);
-  CHECK(links[0] == "</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
-  CHECK(links[3] == "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin");
-  CHECK(links[4] == "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style");
-  CHECK(links[5] == "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin");
+  CHECK(RoutePreloadLinks(manifest, "index.html", "src/pages/Oracle.tsx", "/").links ==
+        Strings{"</assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin",
+                "</assets/index-CNgsl1pN.css>; rel=preload; as=style",
+                "</assets/StatCard-Dj3j8sSB.css>; rel=preload; as=style",
+                "</assets/vendor-react-D-9X1o8U.js>; rel=modulepreload; crossorigin",
+                "</assets/rolldown-runtime-WkwZ5CU-.js>; rel=modulepreload; crossorigin",
+                "</assets/StatCard-BpwciUNO.js>; rel=modulepreload; crossorigin",
+                "</assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin",
+                "</assets/Oracle-BfJKa0Uu.css>; rel=preload; as=style"});
+}
+
+TEST_CASE("preload: when the cap cuts a route's hints, the page's imports go, never the entry's", "[preload]") {
+  // The entry imports 3 vendor chunks; the page imports 20 of its own.
+  std::string json = R"({"index.html": {"file": "assets/index-E.js", "isEntry": true,
+                         "imports": ["_v0.js", "_v1.js", "_v2.js"], "dynamicImports": ["src/Page.tsx"]},
+                         "_v0.js": {"file": "assets/v0.js"}, "_v1.js": {"file": "assets/v1.js"},
+                         "_v2.js": {"file": "assets/v2.js"},
+                         "src/Page.tsx": {"file": "assets/Page-P.js", "isDynamicEntry": true, "imports": [)";
+  std::string records;
+  for (int i = 0; i < 20; ++i) {
+    json += (i ? ", " : "") + std::string("\"_p") + std::to_string(i) + ".js\"";
+    records += ", \"_p" + std::to_string(i) + ".js\": {\"file\": \"assets/p" + std::to_string(i) + ".js\"}";
+  }
+  Manifest manifest = ParseManifest(json + "]}" + records + "}", "m.json");
+  PreloadHints hints = RoutePreloadLinks(manifest, "index.html", "src/Page.tsx", "/");
+  REQUIRE(hints.links.size() == kMaxPreloadHints);
+  CHECK(hints.links[1] == "</assets/v0.js>; rel=modulepreload; crossorigin");
+  CHECK(hints.links[3] == "</assets/v2.js>; rel=modulepreload; crossorigin");
+  CHECK(hints.links[4] == "</assets/Page-P.js>; rel=modulepreload; crossorigin");
+  CHECK(hints.links.back() == "</assets/p10.js>; rel=modulepreload; crossorigin");
+  CHECK(hints.dropped == 9);  // p11..p19
 }
 
 // An entry importing `count` chunks with names of `name_length` characters.

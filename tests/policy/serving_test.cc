@@ -74,6 +74,18 @@ TEST_CASE("service worker files are named by their fixed URLs", "[policy]") {
   }
 }
 
+TEST_CASE("the parts of a service worker: its fixed URLs and the workbox runtime", "[policy]") {
+  for (const char* path : {"sw.js", "registerSW.js", "manifest.webmanifest", "workbox-2fbc6a65.js",
+                           "app/workbox-window.prod.es5.js"}) {
+    INFO(path);
+    CHECK(IsServiceWorkerPart(path));
+  }
+  for (const char* path : {"assets/index-AbCd1234.js", "workbox.css", "assets/my-workbox-x.js", "manifest.json"}) {
+    INFO(path);
+    CHECK_FALSE(IsServiceWorkerPart(path));
+  }
+}
+
 TEST_CASE("the SPA fallback takes navigations, never asset paths", "[policy]") {
   CHECK(IsSpaNavigation("users/42", ""));
   CHECK(IsSpaNavigation("users/ada.lovelace", "text/html,application/xhtml+xml"));

@@ -208,12 +208,12 @@ TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[
       "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
   };
   CHECK(links(f.Get("/index.html")) == entry);
-  // A route: the page's chunk right after the initial CSS, imports last.
+  // A route: the entry's list, then the page's chunk and its imports.
   std::vector<std::string> page = {
       "</assets/index-AbCd1234.js>; rel=modulepreload; crossorigin",
       "</assets/index-Zz9Yy8Xx.css>; rel=preload; as=style",
-      "</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin",
       "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
+      "</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin",
       "</assets/chart-Cc3Cc4Cc.js>; rel=modulepreload; crossorigin",
   };
   CHECK(links(f.Get("/page")) == page);
