@@ -426,7 +426,7 @@ http {{
 def server_commands(args, nps, root, port):
     work = args.work
     pin = ["taskset", "-c", "0"] if args.pin else []
-    servers = [("npsbundle serve", pin + [nps, "serve", root, "--host", "127.0.0.1", "--port", str(port), "--quiet"], None)]
+    servers = [("npsbundle serve", pin + [nps, "serve", root, "--host", "127.0.0.1", "--port", str(port), "--quiet", "--precompress=wait"], None)]
     if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx"):
         servers.append(("nginx", pin + ["/usr/sbin/nginx", "-c", nginx_conf(work, root, port)], None))
     sirv = os.path.join(work, "peers", "node_modules", "sirv-cli", "bin.js")

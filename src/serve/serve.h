@@ -2,6 +2,8 @@
 #define NPSBUNDLE_SERVE_SERVE_H_
 
 #include <cstdio>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +25,15 @@ struct ServeOptions {
   bool quiet = false;  // no access log
   CompressionLevels levels;
   std::map<std::string, std::string> routes;  // URL path -> manifest key
+  // kBackground is `serve`'s default; kWait (`--precompress=wait`, and
+  // `measure`) compresses everything before the first response.
+  Precompress precompress = Precompress::kWait;
+  // The body cache's folder (BodyCache::DefaultDirectory() for `serve`);
+  // empty: no body cache (`--no-cache`).
+  std::string body_cache_dir;
+  // Test hook and progress line: see IndexOptions.
+  std::shared_future<void> compress_after;
+  std::function<void(const CompressProgress&)> on_progress;
 };
 
 // "/app/" from "app", "/app", "app/" or "/app/"; "/" from "" or "/". Throws

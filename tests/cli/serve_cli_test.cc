@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <thread>
 
 #include "core/compression.h"
 #include "support/serve_test_support.h"
@@ -19,7 +20,7 @@ const std::regex kUrl(R"(http://127\.0\.0\.1:(\d+)/)");
 
 TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT", "[serve_cli]") {
   for (int signal : {SIGTERM, SIGINT}) {
-    ServeProcess server({Fixture("good"), "--port", "0"});
+    ServeProcess server({Fixture("good"), "--port", "0", "--precompress=wait", "--no-cache"});
     std::string port_text = server.WaitFor(kUrl, std::chrono::seconds(30));
     REQUIRE_FALSE(port_text.empty());
     int port = std::stoi(port_text);
@@ -34,6 +35,28 @@ TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT"
     CHECK(server.Stop(signal) == 0);
     CHECK(server.err().find("compressed") != std::string::npos);  // the in-memory log line
   }
+}
+
+TEST_CASE("serve binary: compresses in the background by default, with no progress line off a terminal",
+          "[serve_cli]") {
+  ServeProcess server({Fixture("good"), "--port", "0", "--no-cache", "--quiet"});
+  std::string port_text = server.WaitFor(kUrl, std::chrono::seconds(30));
+  REQUIRE_FALSE(port_text.empty());
+  int port = std::stoi(port_text);
+  const std::string vendor = "/assets/vendor-react-D-9X1o8U.js";
+  CHECK(Request(port, "GET", vendor, {{"Accept-Encoding", "br"}}).status == 200);
+  // Brotli arrives once the compressor has reached the file.
+  RawResponse r;
+  for (int i = 0; i < 600 && r.Header("content-encoding") != "br"; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = Request(port, "GET", vendor, {{"Accept-Encoding", "br"}});
+  }
+  REQUIRE(r.Header("content-encoding") == "br");
+  CHECK(BrotliDecompress(r.body) == ReadFile(Fixture("good") + vendor));
+  CHECK(server.Stop(SIGTERM) == 0);
+  CHECK(server.err().find("in the background") != std::string::npos);
+  CHECK_FALSE(std::regex_search(server.err(), std::regex(R"(compressing \d+/)")));  // no progress line
+  CHECK(server.err().find('\r') == std::string::npos);
 }
 
 TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {

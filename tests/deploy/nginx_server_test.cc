@@ -392,7 +392,8 @@ TEST_CASE("nginx with a base serves only under it", "[nginx][nginx-live]") {
 class LiveServe {
  public:
   explicit LiveServe(const std::string& root, const std::vector<std::string>& extra_args) {
-    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet"};
+    // Every variant before the first response, as nginx has its siblings.
+    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet", "--precompress=wait"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<testing::ChildProcess>(argv, output_ / "serve.log");
     // The start-up line names the URL: "npsbundle serve: http://127.0.0.1:PORT/".
