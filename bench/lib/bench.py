@@ -731,6 +731,13 @@ def write_report(args, results, path):
         summary.append(f"| {label} | {value} | {'–' if ok is None else verdict(ok)} |")
     summary.append("")
     L[header_len:header_len] = summary
+    # The start-up section is bench/lib/startup.py's (`--part startup`): kept as it was.
+    if os.path.exists(path):
+        old = open(path).read()
+        begin, end = "<!-- startup:begin -->", "<!-- startup:end -->"
+        if begin in old and end in old:
+            L.append(old[old.index(begin):old.index(end) + len(end)])
+            L.append("")
     if args.notes and os.path.exists(args.notes):
         with open(args.notes) as fh:
             L.append(fh.read().rstrip())

@@ -37,7 +37,7 @@ struct BodyCacheKey {
 class BodyCache {
  public:
   // The default cap. A 420-route Vite app (17 MB of JS and CSS) has about
-  // 7 MB of brotli + gzip bodies, so 256 MB keeps some 35 builds: every
+  // 9.5 MB of brotli + gzip bodies, so 256 MB keeps some 25 builds: every
   // branch a developer switches between in a week, small next to the
   // node_modules it sits beside.
   static constexpr uint64_t kDefaultMaxBytes = 256ull << 20;
