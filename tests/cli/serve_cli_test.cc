@@ -1,7 +1,11 @@
 // Runs the real `npsbundle serve` binary: start-up line, access log, signals,
 // and the input errors that must exit 2.
 
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -57,6 +61,39 @@ TEST_CASE("serve binary: compresses in the background by default, with no progre
   CHECK(server.err().find("in the background") != std::string::npos);
   CHECK_FALSE(std::regex_search(server.err(), std::regex(R"(compressing \d+/)")));  // no progress line
   CHECK(server.err().find('\r') == std::string::npos);
+}
+
+TEST_CASE("serve binary: a progress line on a terminal", "[serve_cli]") {
+  int terminal = -1;
+  pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::string good = Fixture("good");
+    execl(NPSBUNDLE_BINARY, NPSBUNDLE_BINARY, "serve", good.c_str(), "--port", "0", "--no-cache", "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (seen.find("text files in the background \u00b7") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    pollfd readable{terminal, POLLIN, 0};
+    if (poll(&readable, 1, 200) <= 0) continue;
+    char buffer[4096];
+    ssize_t n = read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;
+    seen.append(buffer, static_cast<size_t>(n));
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(terminal);
+  INFO(seen);
+  // Rewritten in place, then one final line.
+  CHECK(std::regex_search(seen, std::regex("\r\x1b\\[Kcompressing \\d+/21 \u00b7 \\d+\\.\\d MB saved")));
+  CHECK(seen.find("compressed 21/21 text files in the background \u00b7") != std::string::npos);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {
