@@ -426,7 +426,7 @@ http {{
 def server_commands(args, nps, root, port):
     work = args.work
     pin = ["taskset", "-c", "0"] if args.pin else []
-    servers = [("npsbundle serve", pin + [nps, "serve", root, "--host", "127.0.0.1", "--port", str(port), "--quiet"], None)]
+    servers = [("npsbundle serve", pin + [nps, "serve", root, "--host", "127.0.0.1", "--port", str(port), "--quiet", "--precompress=wait"], None)]
     if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx"):
         servers.append(("nginx", pin + ["/usr/sbin/nginx", "-c", nginx_conf(work, root, port)], None))
     sirv = os.path.join(work, "peers", "node_modules", "sirv-cli", "bin.js")
@@ -731,6 +731,13 @@ def write_report(args, results, path):
         summary.append(f"| {label} | {value} | {'–' if ok is None else verdict(ok)} |")
     summary.append("")
     L[header_len:header_len] = summary
+    # The start-up section is bench/lib/startup.py's (`--part startup`): kept as it was.
+    if os.path.exists(path):
+        old = open(path).read()
+        begin, end = "<!-- startup:begin -->", "<!-- startup:end -->"
+        if begin in old and end in old:
+            L.append(old[old.index(begin):old.index(end) + len(end)])
+            L.append("")
     if args.notes and os.path.exists(args.notes):
         with open(args.notes) as fh:
             L.append(fh.read().rstrip())

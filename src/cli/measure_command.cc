@@ -159,6 +159,9 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   options.levels = budget.levels;
   options.proxy = proxy;  // the app's /api answers in the browser as it does under serve
   options.proxy_timeout_ms = proxy_timeout_ms;
+  // Every variant made before the first page load, so the bytes timed are
+  // the brotli bytes `check` measures, not identity bodies served early.
+  options.precompress = Precompress::kWait;
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
   IndexReport index_report;
   StaticServer server(IndexForServe(*source, options, &index_report), options, nullptr);

@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,7 +27,31 @@ struct ServeFlags {
   std::optional<int> gzip_level;
   std::optional<int> brotli_quality;
   ProxyFlags proxy;
+  std::string precompress = "background";
+  bool no_cache = false;
 };
+
+// "1,544"
+std::string WithThousands(size_t n) {
+  std::string digits = std::to_string(n);
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(at, ",");
+  return digits;
+}
+
+// The progress line for a terminal, rewritten in place:
+// "compressing 812/1,544 · 6.1 MB saved"; a final line when done.
+void PrintProgress(const CompressProgress& progress) {
+  char saved[32];
+  std::snprintf(saved, sizeof saved, "%.1f MB", static_cast<double>(progress.saved_bytes) / 1e6);
+  if (progress.finished) {
+    std::fprintf(stderr, "\r\033[Knpsbundle: compressed %s/%s text files in the background \u00b7 %s saved\n",
+                 WithThousands(progress.done).c_str(), WithThousands(progress.total).c_str(), saved);
+  } else {
+    std::fprintf(stderr, "\r\033[Kcompressing %s/%s \u00b7 %s saved", WithThousands(progress.done).c_str(),
+                 WithThousands(progress.total).c_str(), saved);
+  }
+  std::fflush(stderr);
+}
 
 // Stops `server` on SIGINT or SIGTERM. The signals are blocked in every
 // thread (the mask is inherited by the server's workers) and taken here
@@ -82,6 +107,13 @@ ExitCode RunServe(ServeFlags flags) {
   if (flags.gzip_level) options.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) options.levels.brotli_quality = *flags.brotli_quality;
   ValidateLevels(options.levels, "serve");
+  options.precompress = flags.precompress == "wait" ? Precompress::kWait : Precompress::kBackground;
+  if (!flags.no_cache) options.body_cache_dir = BodyCache::DefaultDirectory();
+  // Only a person watching wants the progress line; a log file or pipe
+  // gets nothing.
+  if (options.precompress == Precompress::kBackground && isatty(STDERR_FILENO)) {
+    options.on_progress = PrintProgress;
+  }
 
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
   StaticServer server(options, stdout);
@@ -104,6 +136,12 @@ ExitCode RunServe(ServeFlags flags) {
                  "npsbundle: %zu preload hints left out (at most %zu Link headers and %zu bytes "
                  "of them per response, most critical first)\n",
                  report.hints_dropped, kMaxPreloadHints, kMaxPreloadHeaderBytes);
+  }
+  if (report.compress_queued > 0) {
+    std::fprintf(stderr,
+                 "npsbundle: compressing %zu text files in the background, serving them uncompressed "
+                 "until then (no .br/.gz beside them; `npsbundle compress %s` writes them)\n",
+                 report.compress_queued, flags.path.c_str());
   }
   if (report.compressed_in_memory > 0) {
     std::fprintf(stderr,
@@ -146,6 +184,13 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--brotli-quality", flags->brotli_quality,
                   "brotli quality 0..11 for in-memory compression (11)");
   AddProxyOptions(cmd, &flags->proxy);
+  cmd->add_option("--precompress", flags->precompress,
+                  "background: answer at once and compress text files without .br/.gz behind; "
+                  "wait: compress them all before the first response")
+      ->check(CLI::IsMember({"background", "wait"}))
+      ->capture_default_str();
+  cmd->add_flag("--no-cache", flags->no_cache,
+                "Neither read nor write the cache of compressed bodies (beside the size cache)");
   cmd->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });
 }
 

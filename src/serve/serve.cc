@@ -121,7 +121,11 @@ std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
   index_options.base = options.base;
   index_options.routes = options.routes;
   index_options.serve_maps = options.serve_maps;
-  return std::make_shared<const StaticIndex>(StaticIndex::Build(source, index_options, report));
+  index_options.precompress = options.precompress;
+  index_options.body_cache_dir = options.body_cache_dir;
+  index_options.compress_after = options.compress_after;
+  index_options.on_progress = options.on_progress;
+  return StaticIndex::Build(source, index_options, report);
 }
 
 bool IsLoopbackHost(const std::string& host) {

@@ -2,6 +2,8 @@
 #define NPSBUNDLE_SERVE_SERVE_H_
 
 #include <cstdio>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +30,15 @@ struct ServeOptions {
   // Paths answered by a backend (--proxy, serve.proxy), never by the build.
   std::vector<ProxyRule> proxy;
   int proxy_timeout_ms = kDefaultProxyTimeoutSeconds * 1000;
+  // kBackground is `serve`'s default; kWait (`--precompress=wait`, and
+  // `measure`) compresses everything before the first response.
+  Precompress precompress = Precompress::kWait;
+  // The body cache's folder (BodyCache::DefaultDirectory() for `serve`);
+  // empty: no body cache (`--no-cache`).
+  std::string body_cache_dir;
+  // Test hook and progress line: see IndexOptions.
+  std::shared_future<void> compress_after;
+  std::function<void(const CompressProgress&)> on_progress;
 };
 
 // "/app/" from "app", "/app", "app/" or "/app/"; "/" from "" or "/". Throws

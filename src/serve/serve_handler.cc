@@ -110,11 +110,14 @@ const StaticFile* RequestHandler::Fallback(const std::string& path) const {
 
 HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile& file,
                                    const std::vector<std::string>& links) const {
-  ContentCoding coding = file.negotiable()
-                             ? ChooseEncoding(request.Header("Accept-Encoding"), file.available())
+  // One snapshot of the file's representations for the whole response: the
+  // background compressor may publish a new set meanwhile.
+  const RepresentationSet& set = file.current();
+  ContentCoding coding = set.negotiable()
+                             ? ChooseEncoding(request.Header("Accept-Encoding"), set.available())
                              : ContentCoding::kIdentity;
-  if (!file.Get(coding)) coding = ContentCoding::kIdentity;
-  const Representation& representation = *file.Get(coding);
+  if (!set.Get(coding)) coding = ContentCoding::kIdentity;
+  const Representation& representation = *set.Get(coding);
   std::string_view bytes = representation.bytes;
 
   HttpResponse response;
@@ -126,7 +129,7 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
                                                      ? FormatHttpDate(file.last_modified)
                                                      : file.last_modified_text);
   response.headers.emplace_back("Cache-Control", std::string(CacheControlFor(file.immutable)));
-  if (file.negotiable()) response.headers.emplace_back("Vary", "Accept-Encoding");
+  if (set.vary()) response.headers.emplace_back("Vary", "Accept-Encoding");
   for (const auto& [name, value] : SecurityHeaders()) response.headers.emplace_back(name, value);
 
   std::optional<std::string> if_none_match = request.Header("If-None-Match");
@@ -167,12 +170,14 @@ HttpResponse RequestHandler::Serve(const HttpRequest& request, const StaticFile&
     } else if (decision.outcome == RangeOutcome::kUnsatisfiable) {
       HttpResponse unsatisfiable = ErrorResponse(416);
       unsatisfiable.headers.emplace_back("Content-Range", "bytes */" + std::to_string(bytes.size()));
-      if (file.negotiable()) unsatisfiable.headers.emplace_back("Vary", "Accept-Encoding");
+      if (set.vary()) unsatisfiable.headers.emplace_back("Vary", "Accept-Encoding");
       return unsatisfiable;
     }
   }
-  response.body_fd = index_->bodies().fd();
-  response.body_offset = index_->bodies().OffsetOf(response.body);
+  if (representation.store) {
+    response.body_fd = representation.store->fd();
+    response.body_offset = representation.store->OffsetOf(response.body);
+  }
   return response;
 }
 

@@ -2,10 +2,15 @@
 
 
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <ctime>
 #include <exception>
 #include <mutex>
@@ -22,6 +27,24 @@
 #include "policy/serving.h"
 
 namespace npsbundle {
+
+struct StaticIndex::Job {
+  StaticFile* file = nullptr;
+  ContentHash hash;  // of the identity bytes; set only with a body cache
+  bool first = false;  // an entry or in an initial set
+  // By ContentCoding: the variants to make, and those made and worth sending.
+  std::array<bool, kContentCodingCount> missing{};
+  StagedBytes made;
+};
+
+struct StaticIndex::Background {
+  std::thread thread;
+  std::atomic<bool> cancel{false};
+  mutable std::mutex mutex;
+  std::condition_variable finished_cv;
+  CompressProgress progress{0, 0, 0, true};  // under `mutex`
+};
+
 namespace {
 
 uint64_t Fnv1a64(std::string_view bytes) {
@@ -119,6 +142,41 @@ std::optional<StagedBytes> ReadRepresentations(const BundleSource& source,
   return bytes_of;
 }
 
+
+BodyCacheKey KeyFor(const ContentHash& hash, ContentCoding coding, const CompressionLevels& levels) {
+  return coding == ContentCoding::kBrotli
+             ? BodyCacheKey{hash, coding, levels.brotli_quality, levels.brotli_window}
+             : BodyCacheKey{hash, coding, levels.gzip_level, 0};
+}
+
+// The HTML entries and the initial set of each: what the first page load
+// asks for, so what gets compressed first.
+std::set<std::string> FirstToCompress(const Manifest& manifest,
+                                      const std::map<std::string, StaticFile, std::less<>>& files) {
+  std::set<std::string> first;
+  for (const auto& [path, file] : files) {
+    if (!IsHtmlContentType(file.content_type)) continue;
+    first.insert(path);
+    std::string key = EntryKeyForHtml(manifest, path);
+    if (key.empty()) continue;
+    for (std::string& member : InitialSet(manifest, key).All()) first.insert(std::move(member));
+  }
+  return first;
+}
+
+// Background compression yields the cores to serving: its threads run at a
+// lower priority (Linux applies the nice value per thread). Mildly: at nice
+// 4 a request's thread weighs 2.4 times a compressor's, while on a busy
+// machine (a bundler, a browser) the compressor keeps a fair share; at nice
+// 10 it got a tenth and took minutes under other load.
+constexpr int kCompressorNice = 4;
+void LowerThisThreadsPriority() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kCompressorNice);
+  lowered = true;
+}
+
 }  // namespace
 
 std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
@@ -130,22 +188,58 @@ std::string MakeEtag(std::string_view bytes, ContentCoding coding) {
   return etag + "\"";
 }
 
-StaticIndex StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
-                               IndexReport* report) {
-  StaticIndex index;
+StaticFile::StaticFile(StaticFile&& other) noexcept
+    : path(std::move(other.path)),
+      content_type(std::move(other.content_type)),
+      immutable(other.immutable),
+      last_modified(other.last_modified),
+      last_modified_text(std::move(other.last_modified_text)),
+      preload_links(std::move(other.preload_links)),
+      set_(other.set_.load()) {}
+
+std::shared_ptr<StaticIndex> StaticIndex::Build(const BundleSource& source, const IndexOptions& options,
+                                                IndexReport* report) {
+  // Built in place: the background compressor keeps pointers to its files.
+  std::shared_ptr<StaticIndex> index(new StaticIndex());
   std::optional<Manifest> manifest = FindManifest(source, report);
   std::unordered_map<const StaticFile*, StagedBytes> staged =
-      index.ReadFiles(source, PairVariants(source), options, manifest, report);
+      index->ReadFiles(source, PairVariants(source), options, manifest, report);
   if (manifest) {
-    index.AddPreloadHints(*manifest, options, report);
+    index->AddPreloadHints(*manifest, options, report);
   } else if (!options.routes.empty()) {
     report->warnings.push_back("the build has no manifest; route hints are off");
   }
+  std::vector<Job> jobs;
   if (options.compress_in_memory) {
-    report->compressed_in_memory = index.CompressInMemory(&staged, options);
+    if (!options.body_cache_dir.empty()) {
+      index->body_cache_ = std::make_unique<BodyCache>(options.body_cache_dir, options.body_cache_max_bytes);
+    }
+    jobs = index->FillFromCache(&staged, manifest ? FirstToCompress(*manifest, index->files_) : std::set<std::string>(),
+                                options, report);
+    if (options.precompress == Precompress::kWait) {
+      report->compressed_in_memory = index->CompressNow(&jobs, &staged, options);
+      jobs.clear();
+    }
   }
-  index.PackBodies(&staged);
-  report->files = index.files_.size();
+  index->PackBodies(&staged, jobs);
+  report->files = index->files_.size();
+  report->compress_queued = jobs.size();
+  if (!jobs.empty()) {
+    index->background_->progress = CompressProgress{0, jobs.size(), 0, false};
+    // Process signals (SIGINT, SIGTERM) are for the threads that wait for
+    // them: the compressor's threads start with every signal blocked (a new
+    // thread inherits its creator's mask, so there is no window).
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    index->background_->thread = std::thread(&StaticIndex::RunBackground, index.get(), std::move(jobs), options);
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  } else if (index->body_cache_) {
+    index->body_cache_->Prune();
+  }
+  if (index->body_cache_) {
+    for (std::string& warning : index->body_cache_->warnings()) report->warnings.push_back(std::move(warning));
+  }
   return index;
 }
 
@@ -156,10 +250,25 @@ std::unordered_map<const StaticFile*, StagedBytes> StaticIndex::ReadFiles(
   std::unordered_map<const StaticFile*, StagedBytes> staged;
   int64_t fallback_mtime = FileMtime(source.name()).value_or(static_cast<int64_t>(std::time(nullptr)));
   std::string root = source.root_directory();
+  std::vector<const std::string*> paths;
   for (const std::string& path : variants.servable) {
     // Never served, so never read or compressed.
     if (IsHiddenPath(path) || IsHostConfigFile(path)) continue;
     if (!options.serve_maps && path.ends_with(".map")) continue;
+    paths.push_back(&path);
+  }
+  // Reading, and decoding every sibling to check it is not stale, on every
+  // core: with siblings this is most of the time to the first response.
+  std::vector<std::optional<StagedBytes>> read(paths.size());
+  std::vector<IndexReport> reports(paths.size());
+  ParallelFor(paths.size(), options.threads, [&](size_t i) {
+    read[i] = ReadRepresentations(source, variants, *paths[i], &reports[i]);
+  });
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = *paths[i];
+    report->precompressed += reports[i].precompressed;
+    for (std::string& warning : reports[i].warnings) report->warnings.push_back(std::move(warning));
+    if (!read[i]) continue;  // every variant of a compressed-only file was corrupt
     StaticFile file;
     file.path = path;
     file.content_type = std::string(ContentTypeFor(path));
@@ -167,10 +276,8 @@ std::unordered_map<const StaticFile*, StagedBytes> StaticIndex::ReadFiles(
     file.last_modified = source.on_disk() ? FileMtime(root + "/" + path).value_or(fallback_mtime)
                                           : fallback_mtime;
     file.last_modified_text = FormatHttpDate(file.last_modified);
-    std::optional<StagedBytes> bytes_of = ReadRepresentations(source, variants, path, report);
-    if (!bytes_of) continue;  // every variant of a compressed-only file was corrupt
     const StaticFile& indexed = files_.emplace(path, std::move(file)).first->second;
-    staged[&indexed] = std::move(*bytes_of);
+    staged[&indexed] = std::move(*read[i]);
   }
   return staged;
 }
@@ -199,58 +306,216 @@ void StaticIndex::AddPreloadHints(const Manifest& manifest, const IndexOptions& 
   }
 }
 
-size_t StaticIndex::CompressInMemory(std::unordered_map<const StaticFile*, StagedBytes>* staged,
-                                     const IndexOptions& options) {
-  // Text files that came without variants, on every core: brotli at quality
-  // 11 is the slow part of start-up.
-  struct Job {
-    StagedBytes* bytes;
-    ContentCoding coding;
-  };
+std::vector<StaticIndex::Job> StaticIndex::FillFromCache(
+    std::unordered_map<const StaticFile*, StagedBytes>* staged, const std::set<std::string>& first,
+    const IndexOptions& options, IndexReport* report) {
   std::vector<Job> jobs;
   for (auto& [path, file] : files_) {
     if (!IsTextLike(path)) continue;
-    StagedBytes& bytes_of = (*staged)[&file];
+    const StagedBytes& bytes_of = (*staged)[&file];
+    Job job;
+    job.file = &file;
+    job.first = first.count(path) > 0;
     for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
-      if (!bytes_of[static_cast<int>(coding)]) jobs.push_back({&bytes_of, coding});
+      job.missing[static_cast<int>(coding)] = !bytes_of[static_cast<int>(coding)];
     }
+    if (job.missing[1] || job.missing[2]) jobs.push_back(std::move(job));
   }
-  std::set<StagedBytes*> compressed_files;
-  std::mutex mutex;
+  // Entries and their initial sets first: the first page load wants them.
+  std::stable_partition(jobs.begin(), jobs.end(), [](const Job& job) { return job.first; });
+  if (!body_cache_) return jobs;
+  std::atomic<size_t> from_cache{0};
   ParallelFor(jobs.size(), options.threads, [&](size_t i) {
-    const std::string& bytes = *(*jobs[i].bytes)[0];
-    std::string encoded = jobs[i].coding == ContentCoding::kBrotli
-                              ? BrotliCompress(bytes, options.levels.brotli_quality, options.levels.brotli_window)
-                              : GzipCompress(bytes, options.levels.gzip_level);
-    if (!WorthCompressing(bytes.size(), encoded.size())) return;
-    std::lock_guard<std::mutex> lock(mutex);
-    (*jobs[i].bytes)[static_cast<int>(jobs[i].coding)] = std::move(encoded);
-    compressed_files.insert(jobs[i].bytes);
+    Job& job = jobs[i];
+    StagedBytes& bytes_of = staged->find(job.file)->second;
+    job.hash = HashContent(*bytes_of[0]);
+    bool hit = false;
+    for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+      int c = static_cast<int>(coding);
+      if (!job.missing[c]) continue;
+      std::optional<std::string> body = body_cache_->Lookup(KeyFor(job.hash, coding, options.levels));
+      if (!body) continue;
+      job.missing[c] = false;
+      hit = true;
+      if (WorthCompressing(bytes_of[0]->size(), body->size())) bytes_of[c] = std::move(*body);
+    }
+    if (hit) ++from_cache;
   });
-  return compressed_files.size();
+  report->from_cache = from_cache;
+  std::erase_if(jobs, [](const Job& job) { return !job.missing[1] && !job.missing[2]; });
+  return jobs;
 }
 
-void StaticIndex::PackBodies(std::unordered_map<const StaticFile*, StagedBytes>* staged) {
+size_t StaticIndex::CompressNow(std::vector<Job>* jobs, std::unordered_map<const StaticFile*, StagedBytes>* staged,
+                                const IndexOptions& options) {
+  // Brotli at quality 11 is the slow part of start-up: on every core.
+  std::atomic<size_t> compressed{0};
+  ParallelFor(jobs->size(), options.threads, [&](size_t i) {
+    Job& job = (*jobs)[i];
+    StagedBytes& bytes_of = staged->find(job.file)->second;
+    if (MakeVariants(&job, *bytes_of[0], options.levels, body_cache_.get()) == 0) return;
+    for (int c = 1; c < kContentCodingCount; ++c) {
+      if (job.made[c]) bytes_of[c] = std::move(*job.made[c]);
+    }
+    ++compressed;
+  });
+  return compressed;
+}
+
+void StaticIndex::PackBodies(std::unordered_map<const StaticFile*, StagedBytes>* staged,
+                             const std::vector<Job>& pending) {
   // One copy of every body, in one memory file the serve loop can sendfile
   // from; the staged strings go when this returns.
+  std::set<const StaticFile*> queued;
+  for (const Job& job : pending) queued.insert(job.file);
   std::vector<std::string_view> parts;
   std::vector<Representation*> targets;
   for (auto& [path, file] : files_) {
     const StagedBytes& bytes_of = (*staged)[&file];
+    auto set = std::make_unique<RepresentationSet>();
+    set->pending = queued.count(&file) > 0;
     for (int i = 0; i < kContentCodingCount; ++i) {
       if (!bytes_of[i]) continue;
-      file.representations[i] = Representation{{}, MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i))};
+      set->representations[i] = Representation{{}, MakeEtag(*bytes_of[i], static_cast<ContentCoding>(i))};
       parts.push_back(*bytes_of[i]);
-      targets.push_back(&*file.representations[i]);
+      targets.push_back(&*set->representations[i]);
     }
+    file.set_.store(set.get(), std::memory_order_relaxed);
+    sets_.push_back(std::move(set));
   }
   std::vector<std::string_view> views;
-  bodies_ = BodyStore::Pack(parts, &views);
-  for (size_t i = 0; i < targets.size(); ++i) targets[i]->bytes = views[i];
+  std::shared_ptr<const BodyStore> store = BodyStore::Pack(parts, &views);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    targets[i]->bytes = views[i];
+    targets[i]->store = store.get();
+  }
+  stores_.push_back(std::move(store));
   staged->clear();
   // The staged copies were many heap blocks below malloc's mmap threshold:
   // hand their pages back, or the build would be held twice.
   malloc_trim(0);
+}
+
+StaticIndex::StaticIndex() : background_(std::make_unique<Background>()) {}
+
+StaticIndex::~StaticIndex() {
+  if (background_->thread.joinable()) {
+    background_->cancel = true;
+    background_->thread.join();
+  }
+}
+
+size_t StaticIndex::MakeVariants(Job* job, std::string_view identity, const CompressionLevels& levels,
+                                 BodyCache* cache) {
+  size_t made = 0;
+  for (ContentCoding coding : {ContentCoding::kBrotli, ContentCoding::kGzip}) {
+    int c = static_cast<int>(coding);
+    if (!job->missing[c]) continue;
+    std::string encoded = coding == ContentCoding::kBrotli
+                              ? BrotliCompress(identity, levels.brotli_quality, levels.brotli_window)
+                              : GzipCompress(identity, levels.gzip_level);
+    // Cached even when not worth sending, so the next start need not find
+    // that out again.
+    if (cache) cache->Store(KeyFor(job->hash, coding, levels), encoded);
+    if (!WorthCompressing(identity.size(), encoded.size())) continue;
+    job->made[c] = std::move(encoded);
+    ++made;
+  }
+  return made;
+}
+
+void StaticIndex::RunBackground(std::vector<Job> jobs, IndexOptions options) {
+  Background& background = *background_;
+  if (options.compress_after.valid()) {
+    while (!background.cancel &&
+           options.compress_after.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    }
+  }
+  // Finished files are published in batches: one memory file per batch
+  // keeps the descriptors few (32 files each), and a batch also goes out
+  // after 0.5 s, or at once for an entry file, so variants appear early.
+  constexpr size_t kBatchFiles = 32;
+  std::mutex ready_mutex;
+  std::vector<Job> ready;
+  size_t completed = 0;
+  auto last_flush = std::chrono::steady_clock::now();
+  std::mutex publish_mutex;
+  ParallelFor(jobs.size(), options.threads, [&](size_t i) {
+    if (background.cancel) return;
+    LowerThisThreadsPriority();
+    Job& job = jobs[i];
+    MakeVariants(&job, job.file->identity().bytes, options.levels, body_cache_.get());
+    std::vector<Job> batch;
+    {
+      std::lock_guard<std::mutex> lock(ready_mutex);
+      bool first = job.first;
+      ready.push_back(std::move(job));
+      ++completed;
+      auto now = std::chrono::steady_clock::now();
+      if (first || ready.size() >= kBatchFiles || completed == jobs.size() ||
+          now - last_flush > std::chrono::milliseconds(500)) {
+        batch.swap(ready);
+        last_flush = now;
+      }
+    }
+    if (batch.empty()) return;
+    std::lock_guard<std::mutex> lock(publish_mutex);
+    CompressProgress progress;
+    PublishBatch(&batch, &progress);
+    if (options.on_progress) options.on_progress(progress);
+  });
+  if (body_cache_ && !background.cancel) body_cache_->Prune();
+  CompressProgress progress;
+  {
+    std::lock_guard<std::mutex> lock(background.mutex);
+    background.progress.finished = true;
+    progress = background.progress;
+  }
+  background.finished_cv.notify_all();
+  if (options.on_progress) options.on_progress(progress);
+}
+
+void StaticIndex::PublishBatch(std::vector<Job>* batch, CompressProgress* progress) {
+  std::vector<std::string_view> parts;
+  for (const Job& job : *batch) {
+    for (int c = 1; c < kContentCodingCount; ++c) {
+      if (job.made[c]) parts.push_back(*job.made[c]);
+    }
+  }
+  std::vector<std::string_view> views;
+  std::shared_ptr<const BodyStore> store = BodyStore::Pack(parts, &views);
+  size_t next = 0;
+  uint64_t saved = 0;
+  std::lock_guard<std::mutex> keep(keep_mutex_);
+  for (Job& job : *batch) {
+    // Only this thread replaces sets, so the copy is of the latest one.
+    auto set = std::make_unique<RepresentationSet>(job.file->current());
+    set->pending = false;
+    for (int c = 1; c < kContentCodingCount; ++c) {
+      if (!job.made[c]) continue;
+      set->representations[c] =
+          Representation{views[next++], MakeEtag(*job.made[c], static_cast<ContentCoding>(c)), store.get()};
+    }
+    if (const auto& br = set->Get(ContentCoding::kBrotli)) saved += set->identity().bytes.size() - br->bytes.size();
+    // Release: a reader that loads the pointer sees the whole set.
+    job.file->set_.store(set.get(), std::memory_order_release);
+    sets_.push_back(std::move(set));
+  }
+  stores_.push_back(std::move(store));
+  std::lock_guard<std::mutex> lock(background_->mutex);
+  background_->progress.done += batch->size();
+  background_->progress.saved_bytes += saved;
+  *progress = background_->progress;
+}
+
+bool StaticIndex::WaitForCompression(std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(background_->mutex);
+  return background_->finished_cv.wait_for(lock, timeout, [this] { return background_->progress.finished; });
+}
+
+CompressProgress StaticIndex::progress() const {
+  std::lock_guard<std::mutex> lock(background_->mutex);
+  return background_->progress;
 }
 
 const StaticFile* StaticIndex::Find(std::string_view path) const {

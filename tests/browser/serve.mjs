@@ -26,7 +26,7 @@ const check = (ok, what) => {
 };
 
 // Start the server on a free port and read the URL from its start-up line.
-const server = spawn(binary, ['serve', build, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(binary, ['serve', build, '--port', '0', '--precompress=wait'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const baseUrl = await new Promise((resolve, reject) => {
   let out = '';
   const timer = setTimeout(() => reject(new Error('serve did not start within 60 s')), 60000);

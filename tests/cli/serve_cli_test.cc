@@ -1,12 +1,17 @@
 // Runs the real `npsbundle serve` binary: start-up line, access log, signals,
 // and the input errors that must exit 2.
 
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <thread>
 
 #include "core/compression.h"
 #include "support/serve_test_support.h"
@@ -19,7 +24,7 @@ const std::regex kUrl(R"(http://127\.0\.0\.1:(\d+)/)");
 
 TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT", "[serve_cli]") {
   for (int signal : {SIGTERM, SIGINT}) {
-    ServeProcess server({Fixture("good"), "--port", "0"});
+    ServeProcess server({Fixture("good"), "--port", "0", "--precompress=wait", "--no-cache"});
     std::string port_text = server.WaitFor(kUrl, std::chrono::seconds(30));
     REQUIRE_FALSE(port_text.empty());
     int port = std::stoi(port_text);
@@ -34,6 +39,61 @@ TEST_CASE("serve binary: --port 0, access log, clean stop on SIGTERM and SIGINT"
     CHECK(server.Stop(signal) == 0);
     CHECK(server.err().find("compressed") != std::string::npos);  // the in-memory log line
   }
+}
+
+TEST_CASE("serve binary: compresses in the background by default, with no progress line off a terminal",
+          "[serve_cli]") {
+  ServeProcess server({Fixture("good"), "--port", "0", "--no-cache", "--quiet"});
+  std::string port_text = server.WaitFor(kUrl, std::chrono::seconds(30));
+  REQUIRE_FALSE(port_text.empty());
+  int port = std::stoi(port_text);
+  const std::string vendor = "/assets/vendor-react-D-9X1o8U.js";
+  CHECK(Request(port, "GET", vendor, {{"Accept-Encoding", "br"}}).status == 200);
+  // Brotli arrives once the compressor has reached the file.
+  RawResponse r;
+  for (int i = 0; i < 600 && r.Header("content-encoding") != "br"; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = Request(port, "GET", vendor, {{"Accept-Encoding", "br"}});
+  }
+  REQUIRE(r.Header("content-encoding") == "br");
+  CHECK(BrotliDecompress(r.body) == ReadFile(Fixture("good") + vendor));
+  CHECK(server.Stop(SIGTERM) == 0);
+  CHECK(server.err().find("in the background") != std::string::npos);
+  CHECK_FALSE(std::regex_search(server.err(), std::regex(R"(compressing \d+/)")));  // no progress line
+  CHECK(server.err().find('\r') == std::string::npos);
+}
+
+TEST_CASE("serve binary: a progress line on a terminal", "[serve_cli]") {
+  int terminal = -1;
+  pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::string good = Fixture("good");
+    execl(NPSBUNDLE_BINARY, NPSBUNDLE_BINARY, "serve", good.c_str(), "--port", "0", "--no-cache", "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (seen.find("text files in the background \u00b7") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    pollfd readable{terminal, POLLIN, 0};
+    if (poll(&readable, 1, 200) <= 0) continue;
+    char buffer[4096];
+    ssize_t n = read(terminal, buffer, sizeof buffer);
+    if (n <= 0) break;
+    seen.append(buffer, static_cast<size_t>(n));
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(terminal);
+  INFO(seen);
+  // Rewritten in place, then one final line.
+  CHECK(std::regex_search(seen, std::regex("\r\x1b\\[Kcompressing \\d+/21 \u00b7 \\d+\\.\\d MB saved")));
+  CHECK(seen.find("compressed 21/21 text files in the background \u00b7") != std::string::npos);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "[serve_cli]") {

@@ -223,7 +223,7 @@ TEST_CASE("serve loop: large bodies arrive whole to a slow reader, pipelined, in
     IndexOptions index_options;
     index_options.compress_in_memory = false;
     IndexReport report;
-    auto index = std::make_shared<const StaticIndex>(StaticIndex::Build(*source, index_options, &report));
+    std::shared_ptr<const StaticIndex> index = StaticIndex::Build(*source, index_options, &report);
     LoopScope loop(options, index);
     std::string entry = ReadFile(Fixture("bloated") + "/" + kBloatedEntry);
     REQUIRE(entry.size() > 1'000'000);

@@ -318,7 +318,8 @@ std::unique_ptr<ChildProcess> StartNginx(const NginxPrefix& prefix, Ready ready)
 class LiveServe {
  public:
   explicit LiveServe(const std::string& root, const std::vector<std::string>& extra_args) {
-    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet"};
+    // Every variant before the first response, as a real server has its siblings.
+    std::vector<std::string> argv{NPSBUNDLE_BINARY, "serve", root, "--port", "0", "--quiet", "--precompress=wait"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<ChildProcess>(argv, output_ / "serve.log");
     // The start-up line names the URL: "npsbundle serve: http://127.0.0.1:PORT/".

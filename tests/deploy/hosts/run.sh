@@ -73,7 +73,7 @@ for fixture in "builds/good:--budget nps:/oracle /oracle/ /settings" "apps/pwa/d
   port=$(free_port)
   pages_dev "$dist" "$port"
   # shellcheck disable=SC2086
-  "$binary" serve "$dist" --port 0 $flags >"$work/$name-serve.log" 2>&1 &
+  "$binary" serve "$dist" --port 0 --precompress=wait $flags >"$work/$name-serve.log" 2>&1 &
   background_pids+=($!)
   if ! wait_http "$port"; then fail "$name: wrangler pages dev did not start: $(tail -5 "$work/wrangler-$port.log")"; continue; fi
   sport=$(serve_port "$work/$name-serve.log") || { fail "$name: serve did not start"; continue; }
