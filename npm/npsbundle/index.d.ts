@@ -2,7 +2,7 @@
 /** Version of the report format these types describe. */
 export type ReportSchemaVersion = 1;
 
-/** The JSON report of `npsbundle check --format json`, schema version 1. All sizes are bytes. Within a schema version keys are only ever added; this file lists every key the binary of the same version writes. A run of several apps (`npsbundle check apps/*/dist`) writes the AppsReport shape instead (see $defs/AppsReport; it has "apps" and no "input"); a run of one app writes this shape. */
+/** The JSON report of `npsbundle check --format json`, schema version 1. All sizes are bytes. Within a schema version keys are only ever added; this file lists every key the binary of the same version writes. A run of several apps (`npsbundle check apps/*\/dist`) writes the AppsReport shape instead (see $defs/AppsReport; it has "apps" and no "input"); a run of one app writes this shape. */
 export interface Report {
   /** Version of this report format. */
   schemaVersion: 1;
