@@ -23,7 +23,10 @@ enum class WriteDurability { kDurable, kCache };
 // Writes `data` to `path` so that readers, and a crash at any point, see the
 // old file or the whole new one, never a torn one: the data goes to a
 // temporary file in the same folder, is fsync'ed (kDurable), and is renamed
-// over `path`. The file gets mode 0666 & ~umask (an old file's mode is not kept).
+// over `path`. A new file gets mode 0666 & ~umask; a replaced one keeps its
+// mode. A symlink keeps pointing where it did (its target is replaced), and a
+// path that is not a regular file (/dev/null, /dev/stdout, a FIFO) is
+// written in place, since no rename can be atomic there.
 // Throws InputError "<display>: cannot write file: <reason>" (display
 // defaults to `path`) and leaves no temporary file behind. Thread-safe.
 void WriteFileAtomically(const std::string& path, std::string_view data, const std::string& display = "",

@@ -1,7 +1,11 @@
 #include "core/atomic_file.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <thread>
@@ -95,6 +99,52 @@ TEST_CASE("atomic file: concurrent writers of one path each leave a whole file",
   for (std::thread& writer : writers) writer.join();
   CHECK(std::find(contents.begin(), contents.end(), ReadFile(dir / "shared.txt")) != contents.end());
   CHECK(Names(dir.path()) == std::vector<std::string>{"shared.txt"});
+}
+
+TEST_CASE("atomic file: a device or FIFO is written in place, never replaced", "[atomic_file]") {
+  // Renaming over /dev/null once turned it into a plain file for the whole
+  // machine; a copy of the device in a temporary folder (root may make one)
+  // keeps a regression from doing that again.
+  TempDir dir;
+  const std::string null_device = dir / "null";
+  if (mknod(null_device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    WriteFileAtomically(null_device, "report");
+    struct stat null_stat {};
+    REQUIRE(stat(null_device.c_str(), &null_stat) == 0);
+    CHECK(S_ISCHR(null_stat.st_mode));
+    std::filesystem::remove(null_device);
+  }
+
+  const std::string fifo = dir / "pipe";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // The read end opened first and non-blocking, so a writer that wrongly
+  // renamed over the FIFO fails the checks below instead of hanging.
+  int read_end = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(read_end >= 0);
+  WriteFileAtomically(fifo, "through the pipe");
+  char buffer[64] = {};
+  ssize_t n = read(read_end, buffer, sizeof buffer);
+  close(read_end);
+  CHECK(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0) == "through the pipe");
+  struct stat fifo_stat {};
+  REQUIRE(stat(fifo.c_str(), &fifo_stat) == 0);
+  CHECK(S_ISFIFO(fifo_stat.st_mode));
+}
+
+TEST_CASE("atomic file: a symlink keeps its target, and a replaced file its mode", "[atomic_file]") {
+  TempDir dir;
+  WriteFile(dir / "real.json", "old");
+  std::filesystem::create_symlink("real.json", dir / "link.json");
+  WriteFileAtomically(dir / "link.json", "new");
+  CHECK(std::filesystem::is_symlink(dir / "link.json"));
+  CHECK(ReadFile(dir / "real.json") == "new");
+  CHECK(Names(dir.path()) == std::vector<std::string>{"link.json", "real.json"});
+
+  REQUIRE(chmod((dir / "real.json").c_str(), 0750) == 0);
+  WriteFileAtomically(dir / "real.json", "newer");
+  struct stat real_stat {};
+  REQUIRE(stat((dir / "real.json").c_str(), &real_stat) == 0);
+  CHECK((real_stat.st_mode & 07777) == 0750);
 }
 
 }  // namespace npsbundle
