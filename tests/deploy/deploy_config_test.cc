@@ -186,6 +186,28 @@ TEST_CASE("deploy-config nginx is npsbundle nginx's config", "[deploy]") {
 namespace npsbundle {
 namespace {
 
+TEST_CASE("deploy-config nginx takes npsbundle nginx's proxy rules and prints its config", "[deploy][e2e]") {
+  testing::TempDir dir;
+  std::string config = (dir.path() / "npsbundle.config.json").string();
+  testing::WriteFile(config, R"({"version": 1, "serve": {"proxy": {
+      "/api": {"target": "http://127.0.0.1:8000/v1", "rewrite": {"^/api": ""}}}}})");
+  std::string build = testing::Fixture("good");
+  std::vector<std::string> proxy{"--config", config, "--proxy", "/ws=ws://127.0.0.1:8001", "--proxy-timeout", "5"};
+  std::vector<std::string> nginx_args{"nginx", build}, deploy_args{"deploy-config", build, "--target", "nginx"};
+  nginx_args.insert(nginx_args.end(), proxy.begin(), proxy.end());
+  deploy_args.insert(deploy_args.end(), proxy.begin(), proxy.end());
+  testing::CommandResult nginx = testing::RunNpsbundle(nginx_args);
+  testing::CommandResult deploy = testing::RunNpsbundle(deploy_args);
+  INFO(nginx.err << deploy.err);
+  REQUIRE(nginx.exit_code == 0);
+  CHECK(deploy.exit_code == 0);
+  CHECK(deploy.out == nginx.out);
+  CHECK(Count(deploy.out, "proxy_pass ") == 4);  // "= /api", "^~ /api/", the same for /ws
+  CHECK(deploy.out.find("proxy_read_timeout 5s;") != std::string::npos);
+  testing::CommandResult bad = testing::RunNpsbundle({"deploy-config", build, "--target", "caddy", "--proxy", "api"});
+  CHECK(bad.exit_code == 2);
+}
+
 TEST_CASE("check does not count the host config files deploy-config writes", "[deploy][e2e]") {
   testing::TempDir dir;
   std::string root = (dir.path() / "dist").string();
