@@ -148,6 +148,33 @@ TEST_CASE("caddy: exact matchers, precompressed, hidden files, errors", "[deploy
   CHECK_THROWS_AS(Generate(DeployTarget::kCaddy, settings), InputError);
 }
 
+TEST_CASE("caddy: reverse_proxy per proxy rule, before the build's routes", "[deploy]") {
+  DeploySettings settings;
+  ProxyRule api;
+  api.prefix = "/api";
+  api.target = ParseProxyTarget("http://127.0.0.1:8000/v1", "test");
+  api.change_origin = true;
+  api.rewrite_from = "^/api";
+  ProxyRule ws;
+  ws.prefix = "/ws";
+  ws.target = ParseProxyTarget("ws://[::1]:8001", "test");
+  settings.caddy.proxy = {api, ws};
+  settings.caddy.proxy_timeout_s = 7;
+  std::string caddy = Generate(DeployTarget::kCaddy, settings)[0].text;
+  // handle, not handle_path: the prefix stays, as in Vite and nginx.
+  CHECK(caddy.find("\t@npsbundle_proxy0 path /api /api/*\n\thandle @npsbundle_proxy0 {\n\t\troute {\n"
+                   "\t\t\turi path_regexp ^/api \"\"\n\t\t\trewrite * \"/v1{uri}\"\n") != std::string::npos);
+  CHECK(caddy.find("reverse_proxy 127.0.0.1:8000 {\n\t\t\theader_up Host {upstream_hostport}\n") !=
+        std::string::npos);
+  CHECK(caddy.find("reverse_proxy [::1]:8001 {\n\t\t\t# Streams") != std::string::npos);  // Host kept
+  CHECK(Count(caddy, "response_header_timeout 7s") == 2);
+  // Before the SPA rewrite and the static headers, which skip proxy paths.
+  CHECK(caddy.find("reverse_proxy") < caddy.find("rewrite @npsbundle_spa"));
+  CHECK(caddy.find("header @npsbundle_not_proxied {") != std::string::npos);
+  CHECK(caddy.find("@npsbundle_not_proxied not path /api /api/* /ws /ws/*\n") != std::string::npos);
+  CHECK(Generate(DeployTarget::kCaddy)[0].text.find("reverse_proxy") == std::string::npos);
+}
+
 TEST_CASE("CaddyQuote", "[deploy]") {
   CHECK(CaddyQuote("/assets/x.js") == "/assets/x.js");
   CHECK(CaddyQuote("a b") == "\"a b\"");
