@@ -135,7 +135,8 @@ std::vector<std::string> SplitLinks(const std::vector<std::string>& link_fields)
   return links;
 }
 
-AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max_requests) {
+AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max_requests,
+                    const std::string& root_page) {
   AuditPlan plan;
   plan.base = std::string(base);
   FoundManifest found = LoadBuildManifest(build);
@@ -152,7 +153,11 @@ AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max
   }
   plan.entry_file = entry->file;
   CacheClassifier classifier(&manifest);
-  PreloadHints hints = EntryPreloadLinks(manifest, entry_key, plan.base);
+  if (!root_page.empty() && !manifest.Find(root_page)) {
+    throw InputError("routes: \"/\": \"" + root_page + "\" is not a key of the manifest");
+  }
+  PreloadHints hints = root_page.empty() ? EntryPreloadLinks(manifest, entry_key, plan.base)
+                                         : RoutePreloadLinks(manifest, entry_key, root_page, plan.base);
   plan.preload_links = SplitLinks(hints.links);
 
   auto target = [&](std::string_view path) { return plan.base + std::string(path); };

@@ -97,7 +97,11 @@ struct AuditPlan {
 // manifest names (chunks, CSS, assets) and the service-worker files, until
 // `max_requests`. Throws InputError when the build has no HTML entry with a
 // module script, or `max_requests` is below the fixed requests.
-AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max_requests);
+// `root_page` is the manifest key the route map gives "/" (the budget's
+// `routes`): the base URL then carries that route's hints, as serve and the
+// generated configs send them; empty: the entry's.
+AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max_requests,
+                    const std::string& root_page = "");
 
 // The checks over `exchanges` (one per plan request, same order). Pure.
 std::vector<AuditCheck> EvaluateAudit(const AuditPlan& plan,
@@ -111,6 +115,7 @@ struct AuditOptions {
   std::string url;
   std::string build;
   std::string base;  // empty: the URL's path
+  std::string root_page;  // the route map's page for "/" (PlanAudit)
   int concurrency = 6;
   size_t max_requests = 1000;
   std::vector<std::pair<std::string, std::string>> headers;  // added to every request

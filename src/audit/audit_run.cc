@@ -61,7 +61,7 @@ AuditReport RunAudit(const AuditOptions& options) {
   report.build = options.build;
   report.base = NormalizedBase(options.base.empty() ? BaseFromTarget(url.target) : options.base);
   std::unique_ptr<BundleSource> build = OpenBundle(options.build);
-  AuditPlan plan = PlanAudit(*build, report.base, options.max_requests);
+  AuditPlan plan = PlanAudit(*build, report.base, options.max_requests, options.root_page);
   std::vector<AuditExchange> exchanges(plan.requests.size());
 
   // The entry chunk first, alone: an origin that cannot be reached, or that

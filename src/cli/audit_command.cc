@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "audit/audit.h"
+#include "budget/config.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -19,6 +20,7 @@ struct AuditFlags {
   std::string output;
   std::vector<std::string> headers;
   double timeout_seconds = 10;
+  std::string config_path, budget_path;
 };
 
 // "Authorization: Bearer x" -> {"Authorization", "Bearer x"}.
@@ -44,6 +46,12 @@ ExitCode RunAuditCommand(AuditFlags flags) {
   }
   flags.options.client.timeout_ms = static_cast<int>(std::ceil(flags.timeout_seconds * 1000));
   if (!flags.options.base.empty()) flags.options.base = NormalizeBase(flags.options.base);
+  // The route map the deployment was configured with decides the hints of
+  // "/" (serve --budget, deploy-config, npsbundle nginx all read it).
+  Config config = ResolveConfig(flags.config_path, flags.budget_path);
+  if (auto root = config.budget.routes.find("/"); root != config.budget.routes.end()) {
+    flags.options.root_page = root->second;
+  }
   AuditReport report = RunAudit(flags.options);
   std::string text = RenderAuditReport(report, format);
   if (flags.output.empty() || flags.output == "-") {
@@ -75,6 +83,8 @@ void AddAuditCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("-H,--header", flags->headers, "Extra request field \"Name: value\" (repeatable), e.g. for auth");
   cmd->add_option("--timeout", flags->timeout_seconds, "Seconds per request (connect, send, whole response)")
       ->capture_default_str();
+  AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
+                   "its budget's `routes` entry for \"/\" gives the base URL's expected hints");
   cmd->add_flag("--insecure", flags->options.client.insecure, "https: do not verify the certificate");
   cmd->add_option("--cacert", flags->options.client.ca_file, "https: trust the PEM certificates in FILE");
   cmd->callback([flags, action] { *action = [flags] { return RunAuditCommand(*flags); }; });

@@ -78,6 +78,8 @@ int ProxyTimeoutMs(const ProxyFlags& flags) {
   return std::max(1, static_cast<int>(flags.timeout_s * 1000));
 }
 
+int ProxyTimeoutSeconds(const ProxyFlags& flags) { return std::max(1, (ProxyTimeoutMs(flags) + 999) / 1000); }
+
 namespace {
 
 // 1544 -> "1,544".

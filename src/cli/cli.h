@@ -40,7 +40,7 @@ void AddWhyCommand(CLI::App& app, CommandAction* action);       // why_command.c
 void AddConfigOptions(CLI::App* cmd, std::string* config_path, std::string* budget_path, const std::string& uses);
 
 // --proxy PREFIX=URL (repeatable) and --proxy-timeout SECONDS, for serve,
-// measure and nginx.
+// measure, nginx and deploy-config.
 struct ProxyFlags {
   std::vector<std::string> rules;
   double timeout_s = kDefaultProxyTimeoutSeconds;
@@ -52,6 +52,9 @@ void AddProxyOptions(CLI::App* cmd, ProxyFlags* flags);
 std::vector<ProxyRule> ResolveProxyRules(const Config& config, const ProxyFlags& flags);
 // --proxy-timeout in milliseconds; InputError unless 0 < seconds <= 1 day.
 int ProxyTimeoutMs(const ProxyFlags& flags);
+// The same rounded up to whole seconds, for the generated host configs
+// (nginx, Caddy), whose timeouts are written in seconds.
+int ProxyTimeoutSeconds(const ProxyFlags& flags);
 // The manifest of `source` (Vite's, or read from index.html) for a command
 // that cannot work without one (nginx, deploy-config): warnings go to
 // stderr; InputError when there is none. Sets `*display_path` to the

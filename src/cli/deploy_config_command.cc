@@ -25,6 +25,9 @@ struct DeployFlags {
   std::string output;
   // Given flags override the configuration file's `deploy` section.
   std::string base, root, listen, server_name, snippets;
+  // The config's serve.proxy rules and --proxy flags, as `npsbundle nginx`
+  // takes them (nginx and caddy targets).
+  ProxyFlags proxy;
 };
 
 std::string ReadRoutesFile(const std::string& path) {
@@ -47,6 +50,8 @@ DeploySettings Settings(const DeployFlags& flags) {
   if (!flags.listen.empty()) settings.nginx.listen = settings.caddy.address = flags.listen;
   if (!flags.server_name.empty()) settings.nginx.server_name = flags.server_name;
   if (!flags.snippets.empty()) settings.nginx.snippets_dir = flags.snippets;
+  settings.nginx.proxy = settings.caddy.proxy = ResolveProxyRules(config, flags.proxy);
+  settings.nginx.proxy_timeout_s = settings.caddy.proxy_timeout_s = ProxyTimeoutSeconds(flags.proxy);
   return settings;
 }
 
@@ -125,6 +130,7 @@ void AddDeployConfigCommand(CLI::App& app, CommandAction* action) {
                    "its `deploy` section holds each target's options, its budget's `routes` the "
                    "per-route hints");
   cmd->add_option("--manifest", flags->manifest_path, "Manifest file, if not inside the build");
+  AddProxyOptions(cmd, &flags->proxy);
   cmd->callback([flags, action] { *action = [flags] { return RunDeployConfig(*flags); }; });
 }
 

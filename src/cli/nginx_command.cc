@@ -32,7 +32,7 @@ ExitCode RunNginx(NginxFlags flags) {
   Config project = ResolveConfig(flags.config_path, flags.budget_path);
   flags.options.routes = project.budget.routes;
   flags.options.proxy = ResolveProxyRules(project, flags.proxy);
-  flags.options.proxy_timeout_s = std::max(1, (ProxyTimeoutMs(flags.proxy) + 999) / 1000);
+  flags.options.proxy_timeout_s = ProxyTimeoutSeconds(flags.proxy);
   std::string config = GenerateNginxConfig(manifest, flags.options);
   if (flags.output.empty() || flags.output == "-") {
     std::cout << config;

@@ -32,8 +32,10 @@ class Generator {
     w_.Open(CaddyQuote(caddy_.address));
     w_.Line("root * " + CaddyQuote(caddy_.root));
     w_.Line();
-    // On every response, errors and URLs outside the base included.
-    w_.Open("header");
+    Proxies();
+    // On every response, errors and URLs outside the base included; not on
+    // proxied ones, which go out as the backend sent them (as in serve).
+    w_.Open(caddy_.proxy.empty() ? "header" : "header @npsbundle_not_proxied");
     for (const auto& [name, value] : SecurityHeaders()) {
       w_.Line(std::string(name) + " " + CaddyQuote(value));
     }
@@ -87,6 +89,48 @@ class Generator {
     w_.Line("precompressed br gzip");
     w_.Close();
     w_.Close();
+  }
+
+  // serve's proxy rules (policy/proxy_rules.h): one `handle` each, which
+  // Caddy runs before the build's routes and the SPA rewrite, so a proxy
+  // path never gets index.html or static caching headers. The prefix is
+  // kept (`handle`, not `handle_path`), as Vite and nginx keep it. Caddy
+  // sets X-Forwarded-For/-Proto/-Host itself and tunnels WebSockets.
+  void Proxies() {
+    if (caddy_.proxy.empty()) return;
+    std::string all_paths;
+    for (size_t i = 0; i < caddy_.proxy.size(); ++i) {
+      const ProxyRule& rule = caddy_.proxy[i];
+      std::string paths = " " + CaddyQuote(rule.prefix) + " " + CaddyQuote(rule.prefix + "/*");
+      all_paths += paths;
+      std::string name = "@npsbundle_proxy" + std::to_string(i);
+      w_.Line("# " + rule.prefix + " and paths under it go to " + rule.target.text + ".");
+      w_.Line(name + " path" + paths);
+      w_.Open("handle " + name);
+      if (!rule.rewrite_from.empty() || !rule.target.path.empty()) {
+        // In the order written: the rewrite, then the target's path in front.
+        w_.Open("route");
+        if (!rule.rewrite_from.empty()) {
+          w_.Line("uri path_regexp " + CaddyQuote(rule.rewrite_from) + " " + CaddyQuote(rule.rewrite_to));
+        }
+        if (!rule.target.path.empty()) w_.Line("rewrite * " + CaddyQuote(rule.target.path + "{uri}"));
+        w_.Close();
+      }
+      w_.Open("reverse_proxy " + CaddyQuote(rule.target.Authority()));
+      if (rule.change_origin) w_.Line("header_up Host {upstream_hostport}");
+      w_.Line("# Streams (Server-Sent Events, uploads) pass through as they come.");
+      w_.Line("flush_interval -1");
+      std::string timeout = std::to_string(caddy_.proxy_timeout_s) + "s";
+      w_.Open("transport http");
+      for (const char* name : {"dial_timeout", "response_header_timeout", "read_timeout", "write_timeout"}) {
+        w_.Line(std::string(name) + " " + timeout);
+      }
+      w_.Close();
+      w_.Close();
+      w_.Close();
+    }
+    w_.Line("@npsbundle_not_proxied not path" + all_paths);
+    w_.Line();
   }
 
   void Hidden() {

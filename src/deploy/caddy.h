@@ -2,6 +2,9 @@
 #define NPSBUNDLE_DEPLOY_CADDY_H_
 
 #include <string>
+#include <vector>
+
+#include "policy/proxy_rules.h"
 
 #include "deploy/site_plan.h"
 
@@ -10,6 +13,9 @@ namespace npsbundle {
 struct CaddyOptions {
   std::string address = ":80";    // the site address ("example.com", ":8080")
   std::string root = "/srv/app";  // folder holding the build on the server (absolute)
+  // serve's proxy rules, as `reverse_proxy` before the build's routes.
+  std::vector<ProxyRule> proxy;
+  int proxy_timeout_s = kDefaultProxyTimeoutSeconds;
 };
 
 // A Caddyfile site block (Caddy 2.6+) serving the planned build as `serve`

@@ -294,6 +294,12 @@ void ResponseParser::FinishOnClose() {
 }
 
 std::string DecodeBody(const ClientResponse& response) {
+  // A 304 (or 204, 1xx) has no content: its Content-Encoding names the
+  // representation it stands for (RFC 9110 §15.4.5), so there is nothing to
+  // decode. Cloudflare's runtime sends `304` + `Content-Encoding: br`.
+  if (response.status == 304 || response.status == 204 || (response.status >= 100 && response.status < 200)) {
+    return response.body;
+  }
   std::string coding = AsciiLowered(TrimOws(response.Header("content-encoding").value_or("")));
   if (coding.empty() || coding == "identity") return response.body;
   try {

@@ -104,7 +104,8 @@ class ResponseParser {
 
 // Decodes `body` by its Content-Encoding (none, identity, gzip, x-gzip,
 // br), with the codecs of core/compression. Throws ClientError kProtocol for
-// a coding it does not know or bytes that do not decode.
+// a coding it does not know or bytes that do not decode. Responses without
+// content (304, 204, 1xx) come back as they are, whatever their coding.
 std::string DecodeBody(const ClientResponse& response);
 
 struct ClientOptions {

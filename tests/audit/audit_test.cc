@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -251,6 +252,17 @@ TEST_CASE("audit plan: the entry first, every manifest file, the policy's verdic
   CHECK(plan.service_worker.count("sw.js") == 1);
   CHECK(plan.compressible.count("assets/index-CNgsl1pN.css") == 1);
   CHECK(plan.preload_links.front() == "</app/assets/index-Bl1MOBpP.js>; rel=modulepreload; crossorigin");
+}
+
+TEST_CASE("audit plan: a route map's page for / gives the base URL's hints", "[audit]") {
+  std::unique_ptr<BundleSource> build = MakeMemorySource("dist", BuildFiles(false));
+  AuditPlan entry = PlanAudit(*build, "/", 1000);
+  AuditPlan routed = PlanAudit(*build, "/", 1000, "src/Lazy.tsx");
+  const std::string lazy = "</assets/Lazy-B2c3D4e5.js>; rel=modulepreload; crossorigin";
+  CHECK(std::find(entry.preload_links.begin(), entry.preload_links.end(), lazy) == entry.preload_links.end());
+  CHECK(std::find(routed.preload_links.begin(), routed.preload_links.end(), lazy) != routed.preload_links.end());
+  CHECK_THROWS_WITH(PlanAudit(*build, "/", 1000, "src/Gone.tsx"),
+                    "routes: \"/\": \"src/Gone.tsx\" is not a key of the manifest");
 }
 
 TEST_CASE("audit plan: the request budget and a build without a service worker", "[audit]") {

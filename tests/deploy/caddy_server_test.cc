@@ -168,6 +168,16 @@ void CompareBuild(const std::string& caddy, const std::string& fixture,
   HttpResponse deep = testing::Fetch(server.port(), "GET", base + "users/42", {{"Accept", "text/html"}});
   CHECK(deep.status == 200);
   CHECK(deep.body == ReadFile(build.root() + "/index.html"));
+  // The audit a user would run against this deployment passes every check
+  // (README parity matrix: Caddy can pass all of them locally; audit does
+  // not look for 103 over HTTP/1.1).
+  std::vector<std::string> audit_args{"audit", "http://127.0.0.1:" + std::to_string(server.port()) + base,
+                                      "--build", fixture, "--format", "json"};
+  audit_args.insert(audit_args.end(), extra.begin(), extra.end());  // the route map, the base
+  CommandResult audit = RunNpsbundle(audit_args);
+  INFO(audit.out << audit.err);
+  CHECK(audit.exit_code == 0);
+  CHECK_THAT(audit.out, !Catch::Contains("\"status\": \"fail\""));
 }
 
 TEST_CASE("Caddy with the generated Caddyfile serves like serve", "[.caddy]") {

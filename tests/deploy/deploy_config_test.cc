@@ -148,6 +148,33 @@ TEST_CASE("caddy: exact matchers, precompressed, hidden files, errors", "[deploy
   CHECK_THROWS_AS(Generate(DeployTarget::kCaddy, settings), InputError);
 }
 
+TEST_CASE("caddy: reverse_proxy per proxy rule, before the build's routes", "[deploy]") {
+  DeploySettings settings;
+  ProxyRule api;
+  api.prefix = "/api";
+  api.target = ParseProxyTarget("http://127.0.0.1:8000/v1", "test");
+  api.change_origin = true;
+  api.rewrite_from = "^/api";
+  ProxyRule ws;
+  ws.prefix = "/ws";
+  ws.target = ParseProxyTarget("ws://[::1]:8001", "test");
+  settings.caddy.proxy = {api, ws};
+  settings.caddy.proxy_timeout_s = 7;
+  std::string caddy = Generate(DeployTarget::kCaddy, settings)[0].text;
+  // handle, not handle_path: the prefix stays, as in Vite and nginx.
+  CHECK(caddy.find("\t@npsbundle_proxy0 path /api /api/*\n\thandle @npsbundle_proxy0 {\n\t\troute {\n"
+                   "\t\t\turi path_regexp ^/api \"\"\n\t\t\trewrite * \"/v1{uri}\"\n") != std::string::npos);
+  CHECK(caddy.find("reverse_proxy 127.0.0.1:8000 {\n\t\t\theader_up Host {upstream_hostport}\n") !=
+        std::string::npos);
+  CHECK(caddy.find("reverse_proxy [::1]:8001 {\n\t\t\t# Streams") != std::string::npos);  // Host kept
+  CHECK(Count(caddy, "response_header_timeout 7s") == 2);
+  // Before the SPA rewrite and the static headers, which skip proxy paths.
+  CHECK(caddy.find("reverse_proxy") < caddy.find("rewrite @npsbundle_spa"));
+  CHECK(caddy.find("header @npsbundle_not_proxied {") != std::string::npos);
+  CHECK(caddy.find("@npsbundle_not_proxied not path /api /api/* /ws /ws/*\n") != std::string::npos);
+  CHECK(Generate(DeployTarget::kCaddy)[0].text.find("reverse_proxy") == std::string::npos);
+}
+
 TEST_CASE("CaddyQuote", "[deploy]") {
   CHECK(CaddyQuote("/assets/x.js") == "/assets/x.js");
   CHECK(CaddyQuote("a b") == "\"a b\"");
@@ -185,6 +212,28 @@ TEST_CASE("deploy-config nginx is npsbundle nginx's config", "[deploy]") {
 
 namespace npsbundle {
 namespace {
+
+TEST_CASE("deploy-config nginx takes npsbundle nginx's proxy rules and prints its config", "[deploy][e2e]") {
+  testing::TempDir dir;
+  std::string config = (dir.path() / "npsbundle.config.json").string();
+  testing::WriteFile(config, R"({"version": 1, "serve": {"proxy": {
+      "/api": {"target": "http://127.0.0.1:8000/v1", "rewrite": {"^/api": ""}}}}})");
+  std::string build = testing::Fixture("good");
+  std::vector<std::string> proxy{"--config", config, "--proxy", "/ws=ws://127.0.0.1:8001", "--proxy-timeout", "5"};
+  std::vector<std::string> nginx_args{"nginx", build}, deploy_args{"deploy-config", build, "--target", "nginx"};
+  nginx_args.insert(nginx_args.end(), proxy.begin(), proxy.end());
+  deploy_args.insert(deploy_args.end(), proxy.begin(), proxy.end());
+  testing::CommandResult nginx = testing::RunNpsbundle(nginx_args);
+  testing::CommandResult deploy = testing::RunNpsbundle(deploy_args);
+  INFO(nginx.err << deploy.err);
+  REQUIRE(nginx.exit_code == 0);
+  CHECK(deploy.exit_code == 0);
+  CHECK(deploy.out == nginx.out);
+  CHECK(Count(deploy.out, "proxy_pass ") == 4);  // "= /api", "^~ /api/", the same for /ws
+  CHECK(deploy.out.find("proxy_read_timeout 5s;") != std::string::npos);
+  testing::CommandResult bad = testing::RunNpsbundle({"deploy-config", build, "--target", "caddy", "--proxy", "api"});
+  CHECK(bad.exit_code == 2);
+}
 
 TEST_CASE("check does not count the host config files deploy-config writes", "[deploy][e2e]") {
   testing::TempDir dir;

@@ -150,6 +150,11 @@ TEST_CASE("client: bodies decode by Content-Encoding", "[client]") {
   CHECK_THROWS_WITH(DecodeBody(response), Catch::Contains("does not decode as br"));
   response.headers = {};
   CHECK(DecodeBody(response) == response.body);
+  // A 304 names the representation's coding but has no body to decode.
+  response.headers = {{"content-encoding", "br"}};
+  response.status = 304;
+  response.body.clear();
+  CHECK(DecodeBody(response).empty());
 }
 
 // Answers each connection's first request with a keep-alive response, then

@@ -3,7 +3,7 @@
 through `npsbundle serve --proxy` or through real nginx running the config
 `npsbundle nginx` generates from the same rules.
 
-  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx]
+  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx | --caddy]
 
 Checks: methods, X-Forwarded-*, hop-by-hop stripping, a 10 MB upload, a
 chunked upload, Server-Sent Events arriving event by event (the backend
@@ -11,7 +11,7 @@ sends event N+1 only after the client has received event N: order, never
 wall-clock), WebSocket echo of text, binary and close frames, 502 naming the
 target, 504 after --proxy-timeout, a client abort closing the backend side,
 and that proxy paths never get the SPA fallback or static caching headers.
-Exit 77 (skip) with --nginx when nginx is not installed.
+Exit 77 (skip) with --nginx or --caddy when that server is not installed.
 """
 import base64
 import hashlib
@@ -390,10 +390,13 @@ def run_suite(port, backend, down_target, name):
             event.set()  # no pacing: this checks framing, not arrival
         data = read_until_close(s)
         head, _, body = data.partition(b"\r\n\r\n")
-        check(head.startswith(b"HTTP/1.1 200"), "status %r" % head[:40])
+        # Caddy (Go's net/http) answers an HTTP/1.0 request with an HTTP/1.0
+        # status line; serve and nginx say 1.1 (both allowed, RFC 9110 §6.2).
+        status_line = b"HTTP/1.0 200" if name == "caddy" else b"HTTP/1.1 200"
+        check(head.startswith(status_line), "status %r" % head[:40])
         check(b"transfer-encoding" not in head.lower(), "chunked to an HTTP/1.0 client")
         check(body == b"".join(b"data: event %d\n\n" % i for i in range(4)), "close-delimited body %r" % body)
-        if name == "serve":  # nginx sends no Host when the client sent none ($http_host is empty)
+        if name == "serve":  # nginx sends no Host when the client sent none; Caddy its own choice
             c = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
             c.sendall(b"GET /api/echo HTTP/1.0\r\n\r\n")
             reply = read_until_close(c)
@@ -454,11 +457,31 @@ def start_serve(npsbundle, build, rules_args):
     return process, int(match.group(1))
 
 
-def start_nginx(npsbundle, source, build, config_path, tmp):
-    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-    if not nginx:
-        print("skip: nginx not installed")
+def find_server(name, usual_path):
+    """The server's binary, or exit 77 (skip) when it is not installed."""
+    path = shutil.which(name) or (usual_path if os.access(usual_path, os.X_OK) else None)
+    if not path:
+        print("skip: %s not installed" % name)
         sys.exit(77)
+    return path
+
+
+def wait_listening(name, process, port):
+    """(process, port) once the server accepts on `port`; exits if it dies or never listens."""
+    deadline = time.time() + WAIT
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("%s did not start: %s" % (name, process.stderr.read().decode()))
+            time.sleep(0.05)
+    raise SystemExit("%s did not start listening" % name)
+
+
+def start_nginx(npsbundle, source, build, config_path, tmp):
+    nginx = find_server("nginx", "/usr/sbin/nginx")
     port = free_port()
     snippets = os.path.join(tmp, "snippets")
     os.makedirs(snippets)
@@ -486,21 +509,33 @@ def start_nginx(npsbundle, source, build, config_path, tmp):
         f.write(conf)
     process = subprocess.Popen([nginx, "-p", tmp + "/", "-c", tmp + "/conf/nginx.conf", "-e", tmp + "/error.log"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + WAIT
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("nginx did not start: " + process.stderr.read().decode())
-            time.sleep(0.05)
-    raise SystemExit("nginx did not start listening")
+    return wait_listening("nginx", process, port)
+
+
+def start_caddy(npsbundle, build, config_path, tmp):
+    caddy = find_server("caddy", "/usr/bin/caddy")
+    port = free_port()
+    site = os.path.join(tmp, "site.caddy")
+    # The site address has no host, so requests with any Host reach it (the
+    # suite sends "app", "app.example:8080", none); default_bind keeps it on
+    # loopback.
+    subprocess.run([npsbundle, "deploy-config", build, "--target", "caddy", "--root", os.path.abspath(build),
+                    "--listen", "http://:%d" % port, "--config", config_path, "--proxy-timeout", "1",
+                    "--output", site], capture_output=True, text=True, check=True)
+    main_file = os.path.join(tmp, "Caddyfile")
+    with open(main_file, "w") as f:
+        f.write("{\n\tadmin off\n\tauto_https off\n\tdefault_bind 127.0.0.1\n\tstorage file_system %s\n}\n"
+                "import %s\n" % (os.path.join(tmp, "data"), site))
+    env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(tmp, "config"), XDG_DATA_HOME=os.path.join(tmp, "data"))
+    process = subprocess.Popen([caddy, "run", "--config", main_file, "--adapter", "caddyfile"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return wait_listening("caddy", process, port)
 
 
 def main():
     npsbundle, source = sys.argv[1], sys.argv[2]
     use_nginx = "--nginx" in sys.argv[3:]
+    use_caddy = "--caddy" in sys.argv[3:]
     build = os.path.join(source, "fixtures", "builds", "good")
     backend = Backend()
     threading.Thread(target=backend.serve_forever, daemon=True).start()
@@ -517,12 +552,15 @@ def main():
         if use_nginx:
             process, port = start_nginx(npsbundle, source, build, config_path, tmp)
             name = "nginx"
+        elif use_caddy:
+            process, port = start_caddy(npsbundle, build, config_path, tmp)
+            name = "caddy"
         else:
             process, port = start_serve(npsbundle, build, ["--config", config_path, "--proxy-timeout", "1"])
             name = "serve"
         try:
             failures = run_suite(port, backend, down, name)
-            if not use_nginx:
+            if name == "serve":
                 failures += stops_with_open_tunnel(process, port)
                 failures += cli_errors(npsbundle, build)
         finally:
