@@ -134,7 +134,9 @@ bool IsLoopbackHost(const std::string& host) {
 
 struct StaticServer::Impl {
   Impl(const ServeOptions& options_in, std::FILE* log_in)
-      : options(options_in), log(options_in.quiet ? nullptr : log_in) {}
+      : options(options_in),
+        log(options_in.quiet ? nullptr : log_in),
+        log_is_terminal(log != nullptr && isatty(fileno(log))) {}
   ~Impl() {
     if (listen_fd >= 0) ::close(listen_fd);
   }
@@ -145,6 +147,9 @@ struct StaticServer::Impl {
   std::shared_ptr<const HttpHandler> handler;  // set before Run
   std::shared_ptr<const ProxyingHandler> proxy;  // the handler when proxy rules are given
   std::FILE* log;
+  // On a terminal a log line first clears the line, which may hold the
+  // compressor's progress line (rewritten in place, without a newline).
+  bool log_is_terminal;
   std::mutex log_mutex;
   ServeLoop loop;
   std::thread thread;
@@ -160,6 +165,7 @@ void StaticServer::Impl::Log(const ServedRequest& served) {
                         static_cast<unsigned long long>(served.body_bytes),
                         static_cast<long long>(served.micros));
   std::lock_guard<std::mutex> lock(log_mutex);
+  if (log_is_terminal) std::fputs("\r\033[K", log);
   std::fwrite(line, 1, static_cast<size_t>(std::min<int>(n, sizeof line - 1)), log);
   std::fflush(log);
 }
