@@ -125,6 +125,11 @@ class Generator {
       for (const char* name : {"dial_timeout", "response_header_timeout", "read_timeout", "write_timeout"}) {
         w_.Line(std::string(name) + " " + timeout);
       }
+      if (rule.target.tls) {
+        w_.Line("tls");
+        w_.Line("tls_server_name " + CaddyQuote(rule.target.host));
+        if (!rule.secure) w_.Line("tls_insecure_skip_verify");
+      }
       w_.Close();
       w_.Close();
       w_.Close();

@@ -88,9 +88,21 @@ std::vector<std::string> NginxProxyLocations(const std::vector<ProxyRule>& rules
         auto [pattern, replacement] = NginxRewrite(rule);
         out.push_back("rewrite " + NginxQuote(pattern, true) + " " + NginxQuote(replacement, true) + " break;");
       }
-      out.push_back("proxy_pass http://" + UpstreamName(rules, rule) + ";");
+      out.push_back(std::string("proxy_pass ") + (rule.target.tls ? "https://" : "http://") + UpstreamName(rules, rule) + ";");
       out.push_back("proxy_http_version 1.1;");
-      out.push_back(rule.change_origin ? "proxy_set_header Host " + NginxQuote(rule.target.port == 80 ? rule.target.host : rule.target.Authority()) + ";"
+      if (rule.target.tls) {
+        // SNI and the name checked are the target's host, not the upstream
+        // block's name; serve verifies unless the rule says secure: false.
+        out.push_back("proxy_ssl_server_name on;");
+        out.push_back("proxy_ssl_name " + NginxQuote(rule.target.host) + ";");
+        if (rule.secure) {
+          out.push_back("proxy_ssl_verify on;");
+          out.push_back("proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;");
+        } else {
+          out.push_back("proxy_ssl_verify off;");
+        }
+      }
+      out.push_back(rule.change_origin ? "proxy_set_header Host " + NginxQuote(rule.target.HostHeader()) + ";"
                                        : "proxy_set_header Host $http_host;");
       out.push_back("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
       out.push_back("proxy_set_header X-Forwarded-Proto $scheme;");

@@ -13,7 +13,6 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -26,6 +25,7 @@
 #include "core/compression.h"
 #include "core/error.h"
 #include "core/sigpipe_block.h"
+#include "http/tls.h"
 
 namespace npsbundle {
 namespace {
@@ -409,21 +409,12 @@ void SetSocketTimeout(int fd, Clock::time_point deadline) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-std::string OpenSslError() {
-  unsigned long code = ERR_get_error();
-  if (code == 0) return "TLS error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  ERR_clear_error();
-  return text;
-}
-
 }  // namespace
 
 // A socket and, for https, the TLS session over it.
 struct HttpConnection::Transport {
   int fd = -1;
-  SSL_CTX* ctx = nullptr;
+  std::unique_ptr<TlsClientContext> ctx;
   SSL* ssl = nullptr;
   ~Transport() {
     SigpipeBlock no_sigpipe;  // close_notify to a peer that has gone
@@ -431,7 +422,6 @@ struct HttpConnection::Transport {
       SSL_shutdown(ssl);
       SSL_free(ssl);
     }
-    if (ctx) SSL_CTX_free(ctx);
     if (fd >= 0) close(fd);
   }
   // Bytes written or read; 0 on orderly close; throws on error/timeout.
@@ -456,7 +446,7 @@ struct HttpConnection::Transport {
       ERR_clear_error();
       return 0;
     }
-    throw ClientError(ClientErrorKind::kProtocol, "TLS read failed: " + OpenSslError());
+    throw ClientError(ClientErrorKind::kProtocol, "TLS read failed: " + OpenSslErrorText());
   }
   void WriteAll(std::string_view bytes, Clock::time_point deadline) {
     SetSocketTimeout(fd, deadline);
@@ -464,7 +454,7 @@ struct HttpConnection::Transport {
       size_t sent = 0;
       if (ssl) {
         if (SSL_write_ex(ssl, bytes.data(), bytes.size(), &sent) != 1) {
-          throw ClientError(ClientErrorKind::kProtocol, "TLS write failed: " + OpenSslError());
+          throw ClientError(ClientErrorKind::kProtocol, "TLS write failed: " + OpenSslErrorText());
         }
       } else {
         ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -482,59 +472,17 @@ struct HttpConnection::Transport {
 
 namespace {
 
-void StartTls(const Url& url, const ClientOptions& options, SSL_CTX** ctx_out,
+void StartTls(const Url& url, const ClientOptions& options, std::unique_ptr<TlsClientContext>* ctx_out,
               SSL** ssl_out, int fd, Clock::time_point deadline) {
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  *ctx_out = ctx;
-  if (!ctx) throw ClientError(ClientErrorKind::kTls, "TLS setup failed: " + OpenSslError());
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  if (!options.insecure) {
-    bool loaded = options.ca_file.empty()
-                      ? SSL_CTX_set_default_verify_paths(ctx) == 1
-                      : SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) == 1;
-    if (loaded && options.ca_file.empty()) {
-      // The static release binary's OpenSSL looks where Debian keeps
-      // certificates; other distributions keep the bundle elsewhere.
-      for (const char* bundle : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-                                 "/etc/ssl/cert.pem"}) {
-        if (access(bundle, R_OK) == 0) {
-          SSL_CTX_load_verify_locations(ctx, bundle, nullptr);
-          break;
-        }
-      }
-    }
-    if (!loaded) {
-      throw ClientError(ClientErrorKind::kTls,
-                        (options.ca_file.empty() ? std::string("system certificates") : options.ca_file) +
-                            ": cannot load CA certificates: " + OpenSslError());
-    }
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  }
-  SSL* ssl = SSL_new(ctx);
+  *ctx_out = std::make_unique<TlsClientContext>(!options.insecure, options.ca_file);
+  SSL* ssl = (*ctx_out)->NewSession(fd, url.host);
   *ssl_out = ssl;
-  SSL_set_fd(ssl, fd);
-  static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn);
-  in6_addr ignored;
-  bool is_ip = inet_pton(AF_INET, url.host.c_str(), &ignored) == 1 ||
-               inet_pton(AF_INET6, url.host.c_str(), &ignored) == 1;
-  if (!is_ip) SSL_set_tlsext_host_name(ssl, url.host.c_str());
-  if (!options.insecure) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    if (is_ip) {
-      X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str());
-    } else {
-      SSL_set1_host(ssl, url.host.c_str());
-    }
-  }
   SetSocketTimeout(fd, deadline);
   if (SSL_connect(ssl) != 1) {
-    long verify = SSL_get_verify_result(ssl);
-    std::string reason = verify != X509_V_OK ? std::string("certificate verify failed: ") +
-                                                   X509_verify_cert_error_string(verify) +
-                                                   " (--cacert FILE trusts it, --insecure skips the check)"
-                                             : OpenSslError();
-    throw ClientError(ClientErrorKind::kTls, "TLS handshake failed: " + reason);
+    bool certificate = SSL_get_verify_result(ssl) != X509_V_OK;
+    throw ClientError(ClientErrorKind::kTls,
+                      "TLS handshake failed: " + TlsHandshakeFailure(ssl) +
+                          (certificate ? " (--cacert FILE trusts it, --insecure skips the check)" : ""));
   }
 }
 

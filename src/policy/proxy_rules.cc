@@ -42,20 +42,26 @@ std::string ProxyTarget::Authority() const {
   return name + ":" + std::to_string(port);
 }
 
+std::string ProxyTarget::HostHeader() const {
+  if (port != (tls ? 443 : 80)) return Authority();
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
 ProxyTarget ParseProxyTarget(const std::string& url, const std::string& where) {
   ProxyTarget target;
   target.text = url;
   std::string_view rest = url;
-  if (rest.starts_with("https://") || rest.starts_with("wss://")) {
-    throw InputError(where + ": " + url + ": https:// backends are not supported yet; use http://");
+  for (std::string_view scheme : {"http://", "ws://", "https://", "wss://"}) {
+    if (rest.starts_with(scheme)) {
+      target.tls = scheme == "https://" || scheme == "wss://";
+      rest.remove_prefix(scheme.size());
+      break;
+    }
   }
-  if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else if (rest.starts_with("ws://")) {
-    rest.remove_prefix(5);
-  } else {
-    throw InputError(where + ": " + url + ": expected an http:// URL such as http://127.0.0.1:8000");
+  if (rest.size() == url.size()) {
+    throw InputError(where + ": " + url + ": expected an http:// or https:// URL such as http://127.0.0.1:8000");
   }
+  if (target.tls) target.port = 443;
   size_t slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
@@ -142,6 +148,8 @@ std::vector<ProxyRule> ParseProxyConfig(std::string_view serve_json, const std::
           rule.change_origin = reader.Bool(item, at);
         } else if (field == "ws") {
           rule.ws = reader.Bool(item, at);
+        } else if (field == "secure") {
+          rule.secure = reader.Bool(item, at);
         } else if (field == "rewrite") {
           JsonObject pair = reader.Object(item, at);
           if (pair.size() != 1) reader.Fail(at, "expected one {\"regex\": \"replacement\"} pair");
@@ -155,7 +163,7 @@ std::vector<ProxyRule> ParseProxyConfig(std::string_view serve_json, const std::
             reader.Fail(at, "invalid regular expression \"" + rule.rewrite_from + "\"");
           }
         } else {
-          reader.Fail(at, "unknown field (a proxy rule has target, changeOrigin, ws and rewrite)");
+          reader.Fail(at, "unknown field (a proxy rule has target, changeOrigin, ws, secure and rewrite)");
         }
       }
       if (rule.target.text.empty()) reader.Fail(location, "missing field \"target\"");

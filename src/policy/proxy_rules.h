@@ -12,16 +12,20 @@ namespace npsbundle {
 // how: the one statement of it, read by `serve`, `measure` and `npsbundle
 // nginx` alike. Shaped like Vite's `server.proxy` / `preview.proxy`.
 
-// A backend base URL: http:// (ws:// is the same connection; WebSocket
-// upgrades travel over HTTP/1.1).
+// A backend base URL: http:// or https:// (ws:// and wss:// are the same
+// connections; WebSocket upgrades travel over HTTP/1.1).
 struct ProxyTarget {
+  bool tls = false;  // https:// or wss://: TLS to the backend, SNI = host
   std::string host;  // "127.0.0.1", "api.internal", "::1" (no brackets)
-  int port = 80;
+  int port = 80;     // 443 when tls and none is written
   std::string path;  // prefix put before every forwarded path: "" or "/v1" (no trailing '/')
   std::string text;  // as written, for messages: "http://127.0.0.1:8000"
   // "127.0.0.1:8000", "[::1]:8000": the Host a changeOrigin request carries
   // and the address nginx's proxy_pass names.
   std::string Authority() const;
+  // The Host a changeOrigin request carries: Authority() without a
+  // default port (80, or 443 for TLS).
+  std::string HostHeader() const;
 };
 
 struct ProxyRule {
@@ -29,6 +33,9 @@ struct ProxyRule {
   ProxyTarget target;
   bool change_origin = false;  // send Host: <target authority> instead of the client's
   bool ws = false;             // tunnel `Upgrade: websocket` requests
+  // TLS targets: verify the backend's certificate and name (Vite's
+  // `secure`, true by default); false accepts any certificate.
+  bool secure = true;
   // Vite's rewrite function as one regex -> replacement pair applied to the
   // path and query (ECMAScript syntax, first match only, $1 in the
   // replacement): {"^/api": ""} strips the prefix. Empty: no rewrite.
@@ -36,9 +43,8 @@ struct ProxyRule {
   std::string rewrite_to;
 };
 
-// Parses "http://host[:port][/path]" (also ws://). Throws InputError
-// "<where>: ..." for anything else; https:// and wss:// are refused with a
-// message saying TLS backends are not supported.
+// Parses "http://host[:port][/path]" (also ws://, https://, wss://).
+// Throws InputError "<where>: ..." for anything else.
 ProxyTarget ParseProxyTarget(const std::string& url, const std::string& where);
 
 // One --proxy flag: "/api=http://127.0.0.1:8000". A flag rule tunnels
@@ -50,7 +56,8 @@ ProxyRule ParseProxyFlag(const std::string& value);
 // Config keeps it), or nothing when there is none:
 //   "proxy": { "/api": "http://127.0.0.1:8000",
 //              "/ws": { "target": "ws://127.0.0.1:8000", "ws": true,
-//                       "changeOrigin": false, "rewrite": { "^/ws": "" } } }
+//                       "changeOrigin": false, "rewrite": { "^/ws": "" } },
+//              "/ext": { "target": "https://10.0.0.5", "secure": false } }
 // Throws InputError "<display_path>: serve.proxy.\"/ws\".target: ..." on a
 // bad value. Other members of `serve` are left to their readers.
 std::vector<ProxyRule> ParseProxyConfig(std::string_view serve_json, const std::string& display_path);

@@ -20,9 +20,12 @@
 #include <thread>
 
 #include "core/ascii.h"
+#include "core/sigpipe_block.h"
+#include "http/client.h"
 #include "http/proxy_wire.h"
 #include "http/request_parser.h"
 #include "http/semantics.h"
+#include "http/tls.h"
 
 namespace npsbundle {
 namespace {
@@ -83,6 +86,12 @@ std::string ClientAddress(int fd) {
 }  // namespace
 
 struct ProxyingHandler::Hub {
+  // A connection to a backend: a socket and, for https:// targets, the TLS
+  // session over it.
+  struct Backend {
+    int fd = -1;
+    ssl_st* ssl = nullptr;
+  };
   struct Client {
     int fd = -1;
     std::string in;  // bytes received and not yet used
@@ -100,7 +109,11 @@ struct ProxyingHandler::Hub {
   std::atomic<int64_t> cut_at{INT64_MAX};
 
   std::mutex pool_mutex;
-  std::map<std::string, std::vector<int>> pool;  // target authority -> idle connections
+  std::map<std::string, std::vector<Backend>> pool;  // PoolKey -> idle connections
+  // Made on first use (loading the CA bundle takes a while): one verifying,
+  // one for `secure: false` rules. Guarded by pool_mutex.
+  std::unique_ptr<TlsClientContext> tls_verify;
+  std::unique_ptr<TlsClientContext> tls_insecure;
 
   bool Cut() const { return stopping && NowMs() >= cut_at; }
 
@@ -156,52 +169,105 @@ struct ProxyingHandler::Hub {
     }
   }
 
-  int TakeIdle(const ProxyTarget& target) {
-    std::lock_guard<std::mutex> lock(pool_mutex);
-    std::vector<int>& idle_fds = pool[target.Authority()];
-    while (!idle_fds.empty()) {
-      int fd = idle_fds.back();
-      idle_fds.pop_back();
-      // A kept-alive connection the backend has closed (or that has stray
-      // bytes) is readable: never reuse it.
-      pollfd check{fd, POLLIN | POLLRDHUP, 0};
-      if (::poll(&check, 1, 0) == 0) return fd;
-      ::close(fd);
+  // SendAll and RecvSome for a backend, through TLS when it has a session.
+  // Whether a TLS step waits for readable or writable depends on the step.
+  Io SendTo(const Backend& backend, std::string_view data, int timeout_ms) {
+    if (!backend.ssl) return SendAll(backend.fd, data, timeout_ms);
+    while (!data.empty()) {
+      size_t sent = 0;
+      TlsStep step = TlsWrite(backend.ssl, data.data(), data.size(), &sent);
+      if (step == TlsStep::kDone) {
+        data.remove_prefix(sent);
+      } else if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) {
+        Io io = Wait(backend.fd, step == TlsStep::kWantRead ? POLLIN : POLLOUT, timeout_ms);
+        if (io != Io::kOk) return io;
+      } else {
+        return Io::kEof;
+      }
     }
-    return -1;
+    return Io::kOk;
   }
 
-  void GiveBack(const ProxyTarget& target, int fd) {
+  Io RecvFrom(const Backend& backend, std::string* out, int timeout_ms, int watch = -1) {
+    if (!backend.ssl) return RecvSome(backend.fd, out, timeout_ms, watch);
+    char buffer[16 * 1024];
+    while (true) {
+      size_t got = 0;
+      TlsStep step = TlsRead(backend.ssl, buffer, sizeof buffer, &got);
+      if (step == TlsStep::kDone) {
+        out->append(buffer, got);
+        return Io::kOk;
+      }
+      if (step != TlsStep::kWantRead && step != TlsStep::kWantWrite) return Io::kEof;
+      Io io = Wait(backend.fd, step == TlsStep::kWantRead ? POLLIN : POLLOUT, timeout_ms, watch);
+      if (io != Io::kOk) return io;
+    }
+  }
+
+  static void CloseBackend(const Backend& backend) {
+    if (backend.ssl) {
+      TlsSendClose(backend.ssl);
+      TlsFree(backend.ssl);
+    }
+    if (backend.fd >= 0) ::close(backend.fd);
+  }
+
+  // Idle connections are shared only by rules with the same backend and
+  // the same TLS settings.
+  static std::string PoolKey(const ProxyRule& rule) {
+    return rule.target.Authority() + (rule.target.tls ? (rule.secure ? " tls" : " tls-insecure") : "");
+  }
+
+  Backend TakeIdle(const ProxyRule& rule) {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    std::vector<int>& idle_fds = pool[target.Authority()];
-    if (stopping || idle_fds.size() >= options.max_idle_backend) {
-      ::close(fd);
+    std::vector<Backend>& idle = pool[PoolKey(rule)];
+    while (!idle.empty()) {
+      Backend backend = idle.back();
+      idle.pop_back();
+      // A kept-alive connection the backend has closed (or that has stray
+      // bytes, such as a TLS close_notify) is readable: never reuse it.
+      pollfd check{backend.fd, POLLIN | POLLRDHUP, 0};
+      if (::poll(&check, 1, 0) == 0 && !(backend.ssl && TlsPending(backend.ssl))) return backend;
+      CloseBackend(backend);
+    }
+    return Backend();
+  }
+
+  void GiveBack(const ProxyRule& rule, const Backend& backend) {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    std::vector<Backend>& idle = pool[PoolKey(rule)];
+    if (stopping || idle.size() >= options.max_idle_backend) {
+      CloseBackend(backend);
       return;
     }
-    idle_fds.push_back(fd);
+    idle.push_back(backend);
   }
 
   void ClosePool() {
+    SigpipeBlock no_sigpipe;  // close_notify to a backend that has gone
     std::lock_guard<std::mutex> lock(pool_mutex);
-    for (auto& [authority, fds] : pool) {
-      for (int fd : fds) ::close(fd);
-      fds.clear();
+    for (auto& [key, backends] : pool) {
+      for (const Backend& backend : backends) CloseBackend(backend);
+      backends.clear();
     }
   }
 
-  // A new connection to `target`, or -1 with the status (502 refused or
-  // unreachable, 504 no answer within the timeout) and why.
-  int Connect(const ProxyTarget& target, int* status, std::string* why);
+  // A new connection to `rule`'s target (TLS handshake done for https://),
+  // or fd -1 with the status (502 refused, unreachable or a failed
+  // handshake, 504 no answer within the timeout) and why.
+  Backend Connect(const ProxyRule& rule, int* status, std::string* why);
+  int ConnectSocket(const ProxyTarget& target, int* status, std::string* why);
+  bool Handshake(const ProxyRule& rule, Backend* backend, int* status, std::string* why);
 
   void Serve(AdoptedConnection adopted);
   bool ServeStatic(Client& client, const HttpRequest& request, int minor, bool keep);
   bool Exchange(Client& client, const HttpRequest& request, int minor, const ProxyRule& rule, bool keep);
   bool Answer(Client& client, int status, std::string_view body, const HttpRequest& request, bool keep);
-  void Tunnel(int client_fd, int backend_fd);
+  void Tunnel(int client_fd, const Backend& backend);
   void Log(const HttpRequest& request, int status, const ResponseHead* head, uint64_t bytes, int64_t started);
 };
 
-int ProxyingHandler::Hub::Connect(const ProxyTarget& target, int* status, std::string* why) {
+int ProxyingHandler::Hub::ConnectSocket(const ProxyTarget& target, int* status, std::string* why) {
   sockaddr_storage address{};
   socklen_t length = 0;
   std::string host = target.host == "localhost" ? "127.0.0.1" : target.host;
@@ -266,6 +332,47 @@ int ProxyingHandler::Hub::Connect(const ProxyTarget& target, int* status, std::s
   return fd;
 }
 
+bool ProxyingHandler::Hub::Handshake(const ProxyRule& rule, Backend* backend, int* status, std::string* why) {
+  *status = 502;
+  try {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    std::unique_ptr<TlsClientContext>& context = rule.secure ? tls_verify : tls_insecure;
+    if (!context) context = std::make_unique<TlsClientContext>(rule.secure, "");
+    backend->ssl = context->NewSession(backend->fd, rule.target.host);
+  } catch (const ClientError& error) {
+    *why = std::string("cannot be used: ") + error.what();
+    return false;
+  }
+  int64_t deadline = NowMs() + options.timeout_ms;
+  while (true) {
+    TlsStep step = TlsConnectStep(backend->ssl);
+    if (step == TlsStep::kDone) return true;
+    if (step != TlsStep::kWantRead && step != TlsStep::kWantWrite) {
+      *why = "TLS handshake failed: " + TlsHandshakeFailure(backend->ssl);
+      return false;
+    }
+    int left = static_cast<int>(std::max<int64_t>(deadline - NowMs(), 1));
+    Io io = Wait(backend->fd, step == TlsStep::kWantRead ? POLLIN : POLLOUT, left);
+    if (io != Io::kOk) {
+      *status = io == Io::kTimeout ? 504 : 502;
+      *why = io == Io::kTimeout ? "did not complete the TLS handshake in time" : "was not reached (server stopping)";
+      return false;
+    }
+  }
+}
+
+ProxyingHandler::Hub::Backend ProxyingHandler::Hub::Connect(const ProxyRule& rule, int* status, std::string* why) {
+  Backend backend;
+  backend.fd = ConnectSocket(rule.target, status, why);
+  if (backend.fd < 0 || !rule.target.tls) return backend;
+  if (!Handshake(rule, &backend, status, why)) {
+    if (backend.ssl) TlsFree(backend.ssl);  // no close_notify after a failed handshake
+    ::close(backend.fd);
+    return Backend();
+  }
+  return backend;
+}
+
 void ProxyingHandler::Hub::Log(const HttpRequest& request, int status, const ResponseHead* head,
                                uint64_t bytes, int64_t started) {
   if (!log) return;
@@ -308,37 +415,59 @@ bool ProxyingHandler::Hub::ServeStatic(Client& client, const HttpRequest& reques
   return sent && keep;
 }
 
-void ProxyingHandler::Hub::Tunnel(int client_fd, int backend_fd) {
+void ProxyingHandler::Hub::Tunnel(int client_fd, const Backend& backend) {
   // Raw bytes both ways until both sides are done; an EOF on one side is
-  // passed on as a half-close, so a WebSocket close handshake completes.
+  // passed on as a half-close (a TLS close_notify to a TLS backend), so a
+  // WebSocket close handshake completes.
   bool open[2] = {true, true};
-  int fds[2] = {client_fd, backend_fd};
+  int fds[2] = {client_fd, backend.fd};
   int64_t last = NowMs();
   char buffer[16 * 1024];
   while ((open[0] || open[1]) && !Cut()) {
     if (NowMs() - last > options.timeout_ms) return;
+    // Bytes OpenSSL has decrypted already are not on the socket for poll.
+    bool buffered = open[1] && backend.ssl && TlsPending(backend.ssl);
     pollfd polled[2] = {{open[0] ? fds[0] : -1, POLLIN, 0}, {open[1] ? fds[1] : -1, POLLIN, 0}};
-    int n = ::poll(polled, 2, kSliceMs);
+    int n = ::poll(polled, 2, buffered ? 0 : kSliceMs);
     if (n < 0 && errno != EINTR) return;
+    if (buffered) {
+      polled[1].revents |= POLLIN;
+      n = std::max(n, 0) + 1;
+    }
     for (int side = 0; side < 2 && n > 0; ++side) {
       if (!open[side] || !polled[side].revents) continue;
-      ssize_t got = ::recv(fds[side], buffer, sizeof buffer, 0);
-      if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      ssize_t got;
+      if (side == 1 && backend.ssl) {
+        size_t size = 0;
+        TlsStep step = TlsRead(backend.ssl, buffer, sizeof buffer, &size);
+        if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) continue;  // a partial record
+        got = step == TlsStep::kDone ? static_cast<ssize_t>(size) : 0;
+      } else {
+        got = ::recv(fds[side], buffer, sizeof buffer, 0);
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      }
       last = NowMs();
       if (got <= 0) {
         open[side] = false;
-        ::shutdown(fds[1 - side], SHUT_WR);
+        if (side == 0 && backend.ssl) {
+          TlsSendClose(backend.ssl);
+        } else {
+          ::shutdown(fds[1 - side], SHUT_WR);
+        }
         if (got < 0) return;
         continue;
       }
-      if (SendAll(fds[1 - side], std::string_view(buffer, static_cast<size_t>(got)), options.timeout_ms) != Io::kOk) {
-        return;
-      }
+      std::string_view bytes(buffer, static_cast<size_t>(got));
+      Io sent = side == 0 ? SendTo(backend, bytes, options.timeout_ms) : SendAll(client_fd, bytes, options.timeout_ms);
+      if (sent != Io::kOk) return;
     }
   }
 }
 
 void ProxyingHandler::Hub::Serve(AdoptedConnection adopted) {
+  // OpenSSL writes to a TLS backend with write(2), which has no
+  // MSG_NOSIGNAL: a backend that has gone must not kill the server.
+  SigpipeBlock no_sigpipe;
   Client client{adopted.fd, std::move(adopted.pending)};
   HttpRequest request = std::move(adopted.request);
   int minor = adopted.minor_version;
@@ -422,7 +551,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   }
   // HTTP/1.1 needs a Host: an HTTP/1.0 client may have sent none.
   if (rule.change_origin || host.empty()) {
-    head += "Host: " + (target.port == 80 ? target.host : target.Authority()) + "\r\n";
+    head += "Host: " + target.HostHeader() + "\r\n";
   }
   head += "X-Forwarded-For: " + forwarded_for + ClientAddress(client.fd) + "\r\n";
   head += "X-Forwarded-Proto: http\r\n";
@@ -437,7 +566,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     if (SendAll(client.fd, "HTTP/1.1 100 Continue\r\n\r\n", options.client_timeout_ms) != Io::kOk) return false;
   }
 
-  int backend = -1;
+  Backend backend;
   std::string from_backend;
   ResponseHead response;
   // A kept-alive connection the backend closed just as we reused it is
@@ -445,18 +574,18 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
     if (attempt == 0) {
-      backend = TakeIdle(target);
-      reused = backend >= 0;
+      backend = TakeIdle(rule);
+      reused = backend.fd >= 0;
     }
-    if (backend < 0) {
+    if (backend.fd < 0) {
       int status = 502;
       std::string why;
-      backend = Connect(target, &status, &why);
-      if (backend < 0) return fail(status, why, keep && !has_body);
+      backend = Connect(rule, &status, &why);
+      if (backend.fd < 0) return fail(status, why, keep && !has_body);
     }
-    if (SendAll(backend, head, options.timeout_ms) != Io::kOk) {
-      ::close(backend);
-      backend = -1;
+    if (SendTo(backend, head, options.timeout_ms) != Io::kOk) {
+      CloseBackend(backend);
+      backend = Backend();
       if (reused && !has_body) continue;
       return fail(502, "closed the connection", false);
     }
@@ -468,12 +597,12 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
         if (client.in.empty()) {
           Io io = RecvSome(client.fd, &client.in, options.client_timeout_ms);
           if (io != Io::kOk) {
-            ::close(backend);
+            CloseBackend(backend);
             return false;  // the client stopped sending its body: nothing to answer
           }
         }
         size_t take = static_cast<size_t>(std::min<uint64_t>(left, client.in.size()));
-        body_ok = SendAll(backend, std::string_view(client.in).substr(0, take), options.timeout_ms) == Io::kOk;
+        body_ok = SendTo(backend, std::string_view(client.in).substr(0, take), options.timeout_ms) == Io::kOk;
         client.in.erase(0, take);
         left -= take;
       }
@@ -483,20 +612,20 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
         size_t used = 0;
         ChunkDecoder::State state = client.in.empty() ? decoder.state() : decoder.Feed(client.in, &used, {});
         if (state == ChunkDecoder::State::kError) {
-          ::close(backend);
+          CloseBackend(backend);
           return fail(400, "was not sent a malformed chunked body", false);
         }
-        body_ok = SendAll(backend, std::string_view(client.in).substr(0, used), options.timeout_ms) == Io::kOk;
+        body_ok = SendTo(backend, std::string_view(client.in).substr(0, used), options.timeout_ms) == Io::kOk;
         client.in.erase(0, used);
         if (state == ChunkDecoder::State::kDone) break;
         if (body_ok && RecvSome(client.fd, &client.in, options.client_timeout_ms) != Io::kOk) {
-          ::close(backend);
+          CloseBackend(backend);
           return false;
         }
       }
     }
     if (!body_ok) {
-      ::close(backend);
+      CloseBackend(backend);
       return fail(502, "closed the connection while receiving the request body", false);
     }
     // The response head: 504 when none comes within the timeout.
@@ -512,12 +641,12 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
         break;
       }
       if (parsed == HeadParse::kError) {
-        ::close(backend);
+        CloseBackend(backend);
         return fail(502, "sent a malformed response head", false);
       }
-      Io io = RecvSome(backend, &from_backend, options.timeout_ms, client.fd);
+      Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.fd);
       if (io == Io::kOk) continue;
-      ::close(backend);
+      CloseBackend(backend);
       if (io == Io::kGone || io == Io::kCut) return false;  // the client went away: so does the backend side
       if (io == Io::kTimeout) {
         return fail(504, "sent no response headers within " + std::to_string(options.timeout_ms / 1000) + " s",
@@ -530,7 +659,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       return fail(502, "closed the connection without a complete response", false);
     }
     if (retry) {
-      backend = -1;
+      backend = Backend();
       continue;
     }
     break;
@@ -540,7 +669,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   std::string backend_connection = response.Header("Connection");
   if (response.status == 101) {
     if (!upgrade) {
-      ::close(backend);
+      CloseBackend(backend);
       return fail(502, "switched protocols without an upgrade request", false);
     }
     std::string out = "HTTP/1.1 101 Switching Protocols\r\n";
@@ -550,10 +679,10 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     out += "Connection: upgrade\r\nUpgrade: " + response.Header("Upgrade") + "\r\n\r\n" + from_backend;
     Log(request, 101, &response, 0, started);
     if (SendAll(client.fd, out, options.client_timeout_ms) == Io::kOk &&
-        SendAll(backend, client.in, options.timeout_ms) == Io::kOk) {
+        SendTo(backend, client.in, options.timeout_ms) == Io::kOk) {
       Tunnel(client.fd, backend);
     }
-    ::close(backend);
+    CloseBackend(backend);
     return false;
   }
 
@@ -570,12 +699,12 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     std::string text = response.Header("Content-Length");
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), body_length);
     if (error != std::errc() || end != text.data() + text.size()) {
-      ::close(backend);
+      CloseBackend(backend);
       return fail(502, "sent a malformed Content-Length", false);
     }
     in = Framing::kLength;
   } else if (response.HeaderCount("Content-Length") > 1) {
-    ::close(backend);
+    CloseBackend(backend);
     return fail(502, "sent Content-Length twice", false);
   }
   bool rechunk = (in == Framing::kChunked || in == Framing::kClose) && minor >= 1;
@@ -598,7 +727,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   }
   out += "\r\n";
   if (SendAll(client.fd, out, options.client_timeout_ms) != Io::kOk) {
-    ::close(backend);
+    CloseBackend(backend);
     return false;
   }
 
@@ -637,7 +766,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       if (in == Framing::kLength && left == 0) complete = true;
       if (complete || !client_ok) break;
     }
-    Io io = RecvSome(backend, &from_backend, options.timeout_ms, client.fd);
+    Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.fd);
     if (io == Io::kEof && in == Framing::kClose) {
       complete = true;
       break;
@@ -649,9 +778,9 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   bool reusable = complete && in != Framing::kClose && from_backend.empty() && response.minor_version >= 1 &&
                   !HasToken(backend_connection, "close") && !stopping;
   if (reusable) {
-    GiveBack(target, backend);
+    GiveBack(rule, backend);
   } else {
-    ::close(backend);
+    CloseBackend(backend);
   }
   return complete && client_ok && keep;
 }

@@ -32,8 +32,16 @@ TEST_CASE("proxy rules: --proxy values", "[proxy]") {
   CHECK(ErrorOf([] { ParseProxyFlag("api=http://a"); }) == "--proxy api=http://a: a path prefix starts with '/'");
   CHECK(ErrorOf([] { ParseProxyFlag("/=http://a"); }).find("whole build") != std::string::npos);
   CHECK(ErrorOf([] { ParseProxyFlag("/api=ftp://a"); }) ==
-        "--proxy /api=ftp://a: ftp://a: expected an http:// URL such as http://127.0.0.1:8000");
-  CHECK(ErrorOf([] { ParseProxyFlag("/api=https://a"); }).find("https:// backends are not supported") != std::string::npos);
+        "--proxy /api=ftp://a: ftp://a: expected an http:// or https:// URL such as http://127.0.0.1:8000");
+  ProxyRule tls = ParseProxyFlag("/api=https://api.example");
+  CHECK(tls.target.tls);
+  CHECK(tls.target.port == 443);
+  CHECK(tls.target.HostHeader() == "api.example");
+  CHECK(tls.secure);  // verified unless the config says secure: false
+  CHECK(ParseProxyFlag("/ws=wss://[::1]:8443").target.HostHeader() == "[::1]:8443");
+  CHECK_FALSE(ParseProxyFlag("/x=http://backend").target.tls);
+  CHECK(ParseProxyFlag("/x=http://backend").target.HostHeader() == "backend");
+  CHECK(ParseProxyFlag("/x=http://backend:443").target.HostHeader() == "backend:443");
   CHECK(ErrorOf([] { ParseProxyFlag("/api=http://a:99999"); }).ends_with("expected a port 1..65535"));
   CHECK(ErrorOf([] { ParseProxyFlag("/api=http://a:"); }).ends_with("expected a port 1..65535"));
   CHECK(ErrorOf([] { ParseProxyFlag("/api=http://a/x?y"); }).ends_with("a target has no query or fragment"));
@@ -54,8 +62,10 @@ TEST_CASE("proxy rules: serve.proxy in the config file", "[proxy]") {
 
   CHECK(ErrorOf([] { ParseProxyConfig(R"({"proxy": {"/api": {"ws": true}}})", "c.json"); }) ==
         "c.json: serve.proxy.\"/api\": missing field \"target\"");
-  CHECK(ErrorOf([] { ParseProxyConfig(R"({"proxy": {"/api": {"target": "http://a", "secure": false}}})", "c.json"); }) ==
-        "c.json: serve.proxy.\"/api\".secure: unknown field (a proxy rule has target, changeOrigin, ws and rewrite)");
+  CHECK_FALSE(ParseProxyConfig(R"({"proxy": {"/api": {"target": "https://a", "secure": false}}})", "c.json")[0].secure);
+  CHECK(ParseProxyConfig(R"({"proxy": {"/api": {"target": "https://a"}}})", "c.json")[0].secure);
+  CHECK(ErrorOf([] { ParseProxyConfig(R"({"proxy": {"/api": {"target": "http://a", "verify": false}}})", "c.json"); }) ==
+        "c.json: serve.proxy.\"/api\".verify: unknown field (a proxy rule has target, changeOrigin, ws, secure and rewrite)");
   CHECK(ErrorOf([] { ParseProxyConfig(R"({"proxy": {"/api": {"target": "http://a", "ws": "yes"}}})", "c.json"); }) ==
         "c.json: serve.proxy.\"/api\".ws: expected true or false");
   CHECK(ErrorOf([] { ParseProxyConfig(R"({"proxy": {"^/api": "http://a"}})", "c.json"); })

@@ -3,7 +3,7 @@
 through `npsbundle serve --proxy` or through real nginx running the config
 `npsbundle nginx` generates from the same rules.
 
-  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx | --caddy]
+  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx | --caddy] [--https]
 
 Checks: methods, X-Forwarded-*, hop-by-hop stripping, a 10 MB upload, a
 chunked upload, Server-Sent Events arriving event by event (the backend
@@ -12,6 +12,11 @@ wall-clock), WebSocket echo of text, binary and close frames, 502 naming the
 target, 504 after --proxy-timeout, a client abort closing the backend side,
 and that proxy paths never get the SPA fallback or static caching headers.
 Exit 77 (skip) with --nginx or --caddy when that server is not installed.
+
+--https: the backend speaks TLS (python's ssl module, a certificate made by
+`openssl req` here) and the rules name https:// and wss:// targets with
+`secure: false`; serve then runs once more with verification on, where a
+proxied request must be a 502 naming the target and the certificate error.
 """
 import base64
 import hashlib
@@ -21,6 +26,7 @@ import re
 import shutil
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -34,12 +40,34 @@ class Backend(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
+    def __init__(self, tls_context=None):
         super().__init__(("127.0.0.1", 0), BackendHandler)
         self.sse_released = [threading.Event() for _ in range(4)]
         self.hold_closed = threading.Event()
         self.connections = 0
         self.lock = threading.Lock()
+        self.tls_context = tls_context
+
+    def get_request(self):
+        sock, address = super().get_request()
+        if self.tls_context:
+            # A failed handshake (a client refusing our certificate) is an
+            # OSError, which socketserver drops without serving.
+            sock.settimeout(WAIT)
+            sock = self.tls_context.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
+        return sock, address
+
+
+def make_certificate(tmp):
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    cert, key = os.path.join(tmp, "backend.crt"), os.path.join(tmp, "backend.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=npsbundle test backend",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=WAIT)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def read_head(sock_file):
@@ -336,6 +364,18 @@ def run_suite(port, backend, down_target, name):
         check(f.read(1) == b"", "the tunnel closes after the close handshake")
         s.close()
 
+    def backend_keep_alive():
+        # Sequential requests reuse one backend connection (plain or TLS).
+        c = conn()
+        c.request("GET", "/api/echo")
+        c.getresponse().read()
+        before = backend.connections
+        for _ in range(5):
+            c.request("GET", "/api/echo")
+            check(c.getresponse().read().startswith(b"method=GET"), "keep-alive request")
+        c.close()
+        check(backend.connections == before, "%d new backend connections for 5 requests" % (backend.connections - before))
+
     def bad_gateway():
         c = conn()
         c.request("GET", "/down/x")
@@ -406,6 +446,8 @@ def run_suite(port, backend, down_target, name):
     for fn in (methods, http10_client, forwarded_and_hop_by_hop, upload_10mb, chunked_upload, server_sent_events,
                websocket_echo, bad_gateway, gateway_timeout, client_abort, no_spa_fallback):
         case(fn)
+    if name == "serve":  # nginx and Caddy pool on their own terms
+        case(backend_keep_alive)
     return failures
 
 
@@ -414,7 +456,7 @@ def cli_errors(npsbundle, build):
     failures = []
     cases = [
         (["serve", build, "--proxy", "api=http://127.0.0.1:1"], "--proxy api=http://127.0.0.1:1: a path prefix starts with '/'"),
-        (["serve", build, "--proxy", "/api=https://example.com"], "https:// backends are not supported"),
+        (["serve", build, "--proxy", "/api=ftp://example.com"], "expected an http:// or https:// URL"),
         (["serve", build, "--proxy", "/api=http://a", "--proxy-timeout", "0"], "--proxy-timeout"),
         (["measure", build, "--proxy", "/api"], "--proxy /api: expected PREFIX=URL"),
         (["nginx", build, "--proxy", "/api=http://a:70000"], "expected a port 1..65535"),
@@ -444,6 +486,27 @@ def stops_with_open_tunnel(process, port):
     s.close()
     print("%s serve: stops with a WebSocket open (tunnel cut after the drain)" % ("ok  " if ok else "FAIL"))
     return [] if ok else ["serve: did not stop with a WebSocket open"]
+
+
+def verification_on(npsbundle, build, backend_url, tmp):
+    """secure left at its default: the self-signed backend is a 502 naming the target and why."""
+    config_path = os.path.join(tmp, "verify.config.json")
+    with open(config_path, "w") as f:
+        f.write('{"version": 1, "serve": {"proxy": {"/api": {"target": "%s"}}}}' % backend_url)
+    process, port = start_serve(npsbundle, build, ["--config", config_path, "--proxy-timeout", "5"])
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        c.request("GET", "/api/echo")
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+    finally:
+        process.terminate()
+        process.wait(WAIT)
+    ok = (r.status == 502 and body.count("\n") == 1 and backend_url in body and
+          "certificate verify failed" in body)
+    print("%s serve: verification on refuses the self-signed backend: %d %r" % ("ok  " if ok else "FAIL", r.status, body))
+    return [] if ok else ["serve: verification on gave %d %r" % (r.status, body)]
 
 
 def start_serve(npsbundle, build, rules_args):
@@ -536,19 +599,23 @@ def main():
     npsbundle, source = sys.argv[1], sys.argv[2]
     use_nginx = "--nginx" in sys.argv[3:]
     use_caddy = "--caddy" in sys.argv[3:]
+    use_https = "--https" in sys.argv[3:]
     build = os.path.join(source, "fixtures", "builds", "good")
-    backend = Backend()
-    threading.Thread(target=backend.serve_forever, daemon=True).start()
-    backend_url = "http://127.0.0.1:%d" % backend.server_address[1]
-    down = "http://127.0.0.1:%d" % free_port()
+    scheme = "https" if use_https else "http"
     with tempfile.TemporaryDirectory() as tmp:
-        # The same rules for both servers, from one config file.
+        backend = Backend(make_certificate(tmp) if use_https else None)
+        threading.Thread(target=backend.serve_forever, daemon=True).start()
+        backend_url = "%s://127.0.0.1:%d" % (scheme, backend.server_address[1])
+        down = "%s://127.0.0.1:%d" % (scheme, free_port())
+        # The same rules for both servers, from one config file; a
+        # self-signed TLS backend is used with secure: false (Vite's option).
+        secure = ', "secure": false' if use_https else ""
         config_path = os.path.join(tmp, "npsbundle.config.json")
         with open(config_path, "w") as f:
             f.write('{"version": 1, "serve": {"proxy": {'
-                    '"/api": {"target": "%s", "changeOrigin": false},'
-                    '"/ws": {"target": "%s", "ws": true},'
-                    '"/down": "%s"}}}' % (backend_url, backend_url.replace("http:", "ws:"), down))
+                    '"/api": {"target": "%s", "changeOrigin": false%s},'
+                    '"/ws": {"target": "%s", "ws": true%s},'
+                    '"/down": "%s"}}}' % (backend_url, secure, backend_url.replace("http", "ws", 1), secure, down))
         if use_nginx:
             process, port = start_nginx(npsbundle, source, build, config_path, tmp)
             name = "nginx"
@@ -562,11 +629,11 @@ def main():
             failures = run_suite(port, backend, down, name)
             if name == "serve":
                 failures += stops_with_open_tunnel(process, port)
-                failures += cli_errors(npsbundle, build)
+                failures += verification_on(npsbundle, build, backend_url, tmp) if use_https else cli_errors(npsbundle, build)
         finally:
             process.terminate()
             process.wait(WAIT)
-    backend.shutdown()
+        backend.shutdown()
     if failures:
         print("\n".join(failures))
         sys.exit(1)
