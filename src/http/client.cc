@@ -2,11 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -25,6 +23,7 @@
 #include "core/compression.h"
 #include "core/error.h"
 #include "core/sigpipe_block.h"
+#include "http/resolver.h"
 #include "http/tls.h"
 
 namespace npsbundle {
@@ -322,62 +321,20 @@ int RemainingMs(Clock::time_point deadline) {
   return static_cast<int>(std::max<int64_t>(left, 0));
 }
 
-std::vector<sockaddr_storage> Resolve(const Url& url, std::vector<socklen_t>* lengths) {
-  std::vector<sockaddr_storage> out;
-  auto add_numeric = [&](const std::string& host) {
-    sockaddr_storage storage{};
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) == 1) {
-      in->sin_family = AF_INET;
-      in->sin_port = htons(static_cast<uint16_t>(url.port));
-      out.push_back(storage);
-      lengths->push_back(sizeof(sockaddr_in));
-    } else if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons(static_cast<uint16_t>(url.port));
-      out.push_back(storage);
-      lengths->push_back(sizeof(sockaddr_in6));
-    }
-  };
-  add_numeric(url.host);
-  if (strcasecmp(url.host.c_str(), "localhost") == 0) {
-    add_numeric("127.0.0.1");
-    add_numeric("::1");
-  }
-  if (!out.empty()) return out;
-#ifdef NPSBUNDLE_STATIC_BUILD
-  throw ClientError(ClientErrorKind::kConnect,
-                    "cannot resolve " + url.host + ": this static build resolves no host names; give an address or localhost");
-#else
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* results = nullptr;
-  int rc = getaddrinfo(url.host.c_str(), std::to_string(url.port).c_str(), &hints, &results);
-  if (rc != 0) throw ClientError(ClientErrorKind::kConnect, "cannot resolve " + url.host + ": " + gai_strerror(rc));
-  for (addrinfo* ai = results; ai; ai = ai->ai_next) {
-    sockaddr_storage storage{};
-    std::memcpy(&storage, ai->ai_addr, ai->ai_addrlen);
-    out.push_back(storage);
-    lengths->push_back(ai->ai_addrlen);
-  }
-  freeaddrinfo(results);
-  return out;
-#endif
-}
-
 // Connects with a deadline (non-blocking connect, then poll), trying each
 // address in turn; the socket is left blocking.
 int ConnectTo(const Url& url, Clock::time_point deadline) {
-  std::vector<socklen_t> lengths;
-  std::vector<sockaddr_storage> addresses = Resolve(url, &lengths);
+  std::vector<ResolvedAddress> addresses;
+  try {
+    addresses = Resolve(url.host, url.port);
+  } catch (const ResolveError& error) {
+    throw ClientError(ClientErrorKind::kConnect, error.what());
+  }
   std::string last_error = "no address";
   for (size_t i = 0; i < addresses.size(); ++i) {
-    int fd = socket(addresses[i].ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = socket(addresses[i].address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) continue;
-    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addresses[i]), lengths[i]);
+    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addresses[i].address), addresses[i].length);
     if (rc != 0 && errno == EINPROGRESS) {
       pollfd pfd{fd, POLLOUT, 0};
       rc = poll(&pfd, 1, RemainingMs(deadline));

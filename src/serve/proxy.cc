@@ -1,7 +1,6 @@
 #include "serve/proxy.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -24,6 +23,7 @@
 #include "http/client.h"
 #include "http/proxy_wire.h"
 #include "http/request_parser.h"
+#include "http/resolver.h"
 #include "http/semantics.h"
 #include "http/tls.h"
 
@@ -268,38 +268,18 @@ struct ProxyingHandler::Hub {
 };
 
 int ProxyingHandler::Hub::ConnectSocket(const ProxyTarget& target, int* status, std::string* why) {
-  sockaddr_storage address{};
-  socklen_t length = 0;
-  std::string host = target.host == "localhost" ? "127.0.0.1" : target.host;
-  auto* in4 = reinterpret_cast<sockaddr_in*>(&address);
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&address);
-  if (inet_pton(AF_INET, host.c_str(), &in4->sin_addr) == 1) {
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(static_cast<uint16_t>(target.port));
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(static_cast<uint16_t>(target.port));
-    length = sizeof(sockaddr_in6);
-  } else {
-#ifdef NPSBUNDLE_STATIC_BUILD
+  // The first address only: a backend is one server, usually a loopback
+  // address or a docker compose service name.
+  ResolvedAddress resolved;
+  try {
+    resolved = Resolve(target.host, target.port).front();
+  } catch (const ResolveError& error) {
     *status = 502;
-    *why = "cannot be resolved (this static build resolves no host names; give an address)";
+    *why = std::string("cannot be resolved (") + error.what() + ")";
     return -1;
-#else
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* results = nullptr;
-    if (getaddrinfo(host.c_str(), std::to_string(target.port).c_str(), &hints, &results) != 0 || !results) {
-      *status = 502;
-      *why = "cannot be resolved";
-      return -1;
-    }
-    std::memcpy(&address, results->ai_addr, results->ai_addrlen);
-    length = results->ai_addrlen;
-    freeaddrinfo(results);
-#endif
   }
+  const sockaddr_storage& address = resolved.address;
+  socklen_t length = resolved.length;
   int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *status = 502;
@@ -309,7 +289,7 @@ int ProxyingHandler::Hub::ConnectSocket(const ProxyTarget& target, int* status, 
   int yes = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   int error = 0;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
     error = errno;
     if (error == EINPROGRESS) {
       Io io = Wait(fd, POLLOUT, options.timeout_ms);

@@ -1,10 +1,7 @@
 #include "serve/serve.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "http/resolver.h"
 #include "http/server_loop.h"
 #include "serve/proxy.h"
 
@@ -31,66 +29,14 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
-struct ListenAddress {
-  sockaddr_storage address{};
-  socklen_t length = 0;
-};
-
-std::optional<ListenAddress> NumericAddress(int family, const std::string& host, int port) {
-  ListenAddress out;
-  if (family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&out.address);
-    if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) != 1) return std::nullopt;
-    in->sin_family = AF_INET;
-    in->sin_port = htons(static_cast<uint16_t>(port));
-    out.length = sizeof(sockaddr_in);
-  } else {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&out.address);
-    if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) != 1) return std::nullopt;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(static_cast<uint16_t>(port));
-    out.length = sizeof(sockaddr_in6);
+// Names go through http/resolver, which the static binary can use too (its
+// own DNS stub client where glibc's name services are missing).
+std::vector<ResolvedAddress> ResolveListenHost(const std::string& host, int port, const std::string& address) {
+  try {
+    return Resolve(host, port);
+  } catch (const ResolveError& error) {
+    throw InputError(address + ": cannot listen: " + error.what());
   }
-  return out;
-}
-
-// Addresses and "localhost" are resolved here, without the C library's name
-// services: the portable static binary has none (no /etc/nsswitch.conf or
-// NSS modules need exist). "localhost" is the loopback (RFC 6761), IPv4
-// first as the default host is. Other names need getaddrinfo, which only the
-// dynamically linked build uses.
-std::vector<ListenAddress> ResolveListenHost(const std::string& host, int port,
-                                             const std::string& address) {
-  std::vector<ListenAddress> out;
-  for (int family : {AF_INET, AF_INET6}) {
-    if (auto numeric = NumericAddress(family, host, port)) out.push_back(*numeric);
-  }
-  if (strcasecmp(host.c_str(), "localhost") == 0) {
-    out.push_back(*NumericAddress(AF_INET, "127.0.0.1", port));
-    out.push_back(*NumericAddress(AF_INET6, "::1", port));
-  }
-  if (!out.empty()) return out;
-#ifdef NPSBUNDLE_STATIC_BUILD
-  throw InputError(address + ": cannot listen: this static build resolves no host names; "
-                   "give an address (127.0.0.1, ::1, 0.0.0.0) or localhost");
-#else
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* results = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &results) != 0) {
-    throw InputError(address + ": cannot listen: cannot resolve or bind that host");
-  }
-  for (addrinfo* ai = results; ai; ai = ai->ai_next) {
-    ListenAddress resolved;
-    std::memcpy(&resolved.address, ai->ai_addr, ai->ai_addrlen);
-    resolved.length = ai->ai_addrlen;
-    out.push_back(resolved);
-  }
-  freeaddrinfo(results);
-  return out;
-#endif
 }
 
 }  // namespace
@@ -205,7 +151,7 @@ int StaticServer::Bind() {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   int error = 0;
   int fd = -1;
-  for (const ListenAddress& listen_address : ResolveListenHost(host, options.port, address)) {
+  for (const ResolvedAddress& listen_address : ResolveListenHost(host, options.port, address)) {
     if (fd >= 0) break;
     fd = ::socket(listen_address.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {

@@ -144,7 +144,7 @@ refuses_names() {
   status=$?
   echo "$output"
   [ "$status" -eq 2 ] && [ "$(echo "$output" | wc -l)" -eq 1 ] &&
-    [[ "$output" == *"example.invalid"*"resolves no host names"* ]]
+    [[ "$output" == *"example.invalid"*"cannot resolve example.invalid"* ]]
 }
 expect "linux-x64 serve --host example.invalid: one-line error, exit 2" refuses_names
 
