@@ -2,10 +2,10 @@
 
 # Needed to build npsbundle (python3: the test checks that configure registers).
 BUILD_PACKAGES=(g++ cmake make pkg-config libarchive-dev zlib1g-dev libbrotli-dev
-  libsimdjson-dev libzstd-dev libcli11-dev libxxhash-dev libssl-dev catch2 python3 ccache)
+  libsimdjson-dev libzstd-dev libcli11-dev libxxhash-dev libssl-dev libnghttp2-dev catch2 python3 ccache)
 # Needed by the test suite: reference compressors, a real nginx and Caddy, a
 # browser, openssl to make the certificate of the audit-over-TLS test.
-TEST_PACKAGES=(brotli zstd curl openssl python3-jsonschema nginx libnginx-mod-http-brotli-static caddy chromium)
+TEST_PACKAGES=(brotli zstd curl nghttp2-client openssl python3-jsonschema nginx libnginx-mod-http-brotli-static caddy chromium)
 # Node.js drives the browser tests; Debian's packages only where no node is
 # on PATH (a node from elsewhere conflicts with Debian's npm).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)

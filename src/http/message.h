@@ -38,6 +38,10 @@ struct HttpResponse {
   uint64_t body_offset = 0;
   uint64_t content_length = 0;
   bool send_body = true;
+  // Link field values to announce in a 103 Early Hints (RFC 8297) before
+  // this response; empty: no 103. The protocol adapter decides whether the
+  // client can take one (HTTP/1.1 and HTTP/2; never HTTP/1.0).
+  std::vector<std::string> early_hints;
 
   std::optional<std::string> Header(std::string_view name) const;
   // The bytes to send: `owned_body` when set, else `body`.

@@ -14,6 +14,16 @@
 
 namespace npsbundle {
 
+// Limits of one HTTP/2 connection (h2_session). Each abuse budget, once
+// spent, ends the connection with GOAWAY (ENHANCE_YOUR_CALM) while other
+// connections keep being served. Defaults follow nginx and h2o where they
+// have an equivalent.
+struct Http2Limits {
+  uint32_t max_concurrent_streams = 128;     // SETTINGS_MAX_CONCURRENT_STREAMS (nginx: 128)
+  uint32_t max_header_list_bytes = 16 * 1024;  // SETTINGS_MAX_HEADER_LIST_SIZE, decoded
+  uint32_t initial_window_bytes = 1 << 20;   // per stream, for request bodies
+};
+
 // Limits and timeouts of the event loop. The defaults follow nginx where it
 // has an equivalent (client_header_timeout, keepalive_requests), shortened
 // for a local server.
@@ -27,6 +37,7 @@ struct LoopOptions {
   size_t max_connections = 1024;           // beyond it new connections are accepted and closed at once
   size_t max_requests_per_connection = 1000;
   RequestLimits limits;
+  Http2Limits http2;
 };
 
 // One answered request, for the access log. Views are valid during the call.
