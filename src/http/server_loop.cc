@@ -72,6 +72,8 @@ int64_t MonotonicMicros() {
       .count();
 }
 
+std::string_view CachedHttpDate() { return CachedDate(); }
+
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
