@@ -18,6 +18,10 @@ bool IsConnectionSpecific(std::string_view lower_name) {
          lower_name == "upgrade" || lower_name == "proxy-connection";
 }
 
+// A decoded header list this many times the advertised cap is an attack,
+// not a large request: the client was told the cap in SETTINGS.
+constexpr size_t kBombFactor = 4;
+
 std::string Lower(std::string_view text) {
   std::string lower(text);
   for (char& c : lower) {
@@ -193,9 +197,15 @@ int Http2Session::Impl::OnHeader(const nghttp2_frame& frame, std::string_view na
   // HPACK requires, but not kept.
   if (stream == nullptr || frame.headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
   stream->header_bytes += name.size() + value.size() + 32;
+  if (stream->header_bytes > kBombFactor * limits.max_header_list_bytes) {
+    // An HPACK bomb: one-byte references to a large table entry decode to
+    // megabytes; stop decoding (CPU) as well as keeping (memory).
+    return Abuse("HPACK bomb: a header list decoding past " + Number(kBombFactor * limits.max_header_list_bytes) +
+                 " bytes");
+  }
   if (stream->header_bytes > limits.max_header_list_bytes) {
-    // An HPACK bomb decodes to far more than it encodes: stop keeping
-    // fields at the cap and answer 431 (RFC 9113 §10.5.1).
+    // Too large, as an honest client may send: stop keeping fields at the
+    // cap and answer 431 (RFC 9113 §10.5.1).
     if (stream->refuse_status == 0) {
       stream->refuse_status = 431;
       Release(stream);

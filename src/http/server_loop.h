@@ -28,7 +28,8 @@ namespace npsbundle {
 struct Http2Limits {
   uint32_t max_concurrent_streams = 128;     // SETTINGS_MAX_CONCURRENT_STREAMS (nginx: 128)
   uint32_t max_header_list_bytes = 16 * 1024;  // SETTINGS_MAX_HEADER_LIST_SIZE, decoded
-                                             // (name + value + 32 a field, RFC 9113 §6.5.2); beyond: 431
+                                             // (name + value + 32 a field, RFC 9113 §6.5.2); beyond: 431,
+                                             // beyond 4 times: GOAWAY (an HPACK bomb)
   uint32_t initial_window_bytes = 1 << 20;   // per stream, for request bodies
   // One header block: CONTINUATION frames after its HEADERS, and encoded
   // bytes (twice the decoded cap: Huffman and padding may inflate honest
