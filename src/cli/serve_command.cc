@@ -123,6 +123,7 @@ ExitCode RunServe(ServeFlags flags) {
     options.levels = config.budget.levels;
     options.proxy = ResolveProxyRules(config, flags.proxy);
     options.proxy_timeout_ms = ProxyTimeoutMs(flags.proxy);
+    if (config.serve) ApplyHttpsConfig(*config.serve, config.path, &options);
   }
   if (flags.gzip_level) options.levels.gzip_level = *flags.gzip_level;
   if (flags.brotli_quality) options.levels.brotli_quality = *flags.brotli_quality;

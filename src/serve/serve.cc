@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "http/resolver.h"
 #include "http/server_loop.h"
 #include "http/tls_server.h"
@@ -73,6 +75,48 @@ std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
   index_options.compress_after = options.compress_after;
   index_options.on_progress = options.on_progress;
   return StaticIndex::Build(source, index_options, report);
+}
+
+void ApplyHttpsConfig(std::string_view serve_json, const std::string& config_path, ServeOptions* options) {
+  if (serve_json.empty()) return;
+  std::string display = config_path.empty() ? "config" : config_path;
+  JsonDocument document(serve_json, display);
+  JsonReader reader(display);
+  std::optional<JsonValue> https = JsonReader::OptionalField(document.root(), "https");
+  if (!https) return;
+  const std::string location = "serve.https";
+  ServeOptions from_config;
+  if (https->is_bool()) {
+    from_config.https = reader.Bool(*https, location);
+  } else if (https->is_object()) {
+    std::string folder = std::filesystem::path(config_path).parent_path().string();
+    auto resolve = [&folder](const std::string& file) {
+      return folder.empty() || file.front() == '/' ? file : folder + "/" + file;
+    };
+    for (auto [key, value] : reader.Object(*https, location)) {
+      std::string member = location + "." + std::string(key);
+      std::string file = reader.String(value, member);
+      if (file.empty()) reader.Fail(member, "expected a file name");
+      if (key == "cert") {
+        from_config.cert_file = resolve(file);
+      } else if (key == "key") {
+        from_config.key_file = resolve(file);
+      } else {
+        reader.Unknown(member);
+      }
+    }
+    if (from_config.cert_file.empty() || from_config.key_file.empty()) {
+      reader.Fail(location, "expected both cert and key");
+    }
+    from_config.https = true;
+  } else {
+    reader.Fail(location, "expected true, false or {\"cert\": FILE, \"key\": FILE}");
+  }
+  // Flags win: any TLS flag leaves the config's setting unused.
+  if (options->https || !options->cert_file.empty() || !options->key_file.empty()) return;
+  options->https = from_config.https;
+  options->cert_file = from_config.cert_file;
+  options->key_file = from_config.key_file;
 }
 
 bool IsLoopbackHost(const std::string& host) {

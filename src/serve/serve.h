@@ -57,6 +57,12 @@ struct ServeOptions {
 // InputError for a base that is a URL or holds "..", "?", "#" or "\".
 std::string NormalizeBase(const std::string& base);
 
+// A config file's `serve.https` (Vite's server.https shape): true, false, or
+// {"cert": FILE, "key": FILE} with paths relative to `config_path`'s folder.
+// Applied only when `options` has no TLS from the flags. Throws InputError
+// "<config>: serve.https: <what>" for another value or member.
+void ApplyHttpsConfig(std::string_view serve_json, const std::string& config_path, ServeOptions* options);
+
 // Indexes a build for serving with the options' levels, base and routes.
 std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
                                                  const ServeOptions& options, IndexReport* report);

@@ -61,7 +61,7 @@ def start_serve(npsbundle, build, args, env):
         if match:
             break
     # The certificate lines follow the URL line under TLS.
-    if "--https" in args or "--cert" in args:
+    if line.startswith("npsbundle serve: https://"):
         lines += [process.stdout.readline() for _ in range(3)]
     return process, int(match.group(1)), lines
 
@@ -282,6 +282,36 @@ def development_certificate(npsbundle, build, tmp, failures):
                           "serve %s: exit %d, %r" % (" ".join(args), result.returncode, result.stderr)):
             print("ok   serve %s: exit 2, %s" % (" ".join(a if a.startswith("--") else os.path.basename(a) for a in args),
                                                   lines[0]))
+    # The config file's serve.https: bad values are one line, exit 2.
+    config = os.path.join(tmp, "npsbundle.config.json")
+    for value, expected in (('"yes"', 'serve.https: expected true, false or {"cert": FILE, "key": FILE}'),
+                            ('{"cert": "c.pem"}', "serve.https: expected both cert and key"),
+                            ('{"cert": "c.pem", "key": "k.pem", "ca": "x"}', "serve.https.ca: unknown field")):
+        with open(config, "w") as f:
+            f.write('{"version": 1, "serve": {"https": %s}}' % value)
+        result = subprocess.run([npsbundle, "serve", build, "--port", "0", "--config", config], capture_output=True,
+                                text=True, timeout=WAIT, env=env)
+        lines = result.stderr.strip().splitlines()
+        if failures.check(result.returncode == 2 and len(lines) == 1 and lines[0] == "npsbundle: error: %s: %s" % (config, expected),
+                          "serve.https %s: exit %d, %r" % (value, result.returncode, result.stderr)):
+            print("ok   serve.https %s: exit 2, %s" % (value, expected))
+    # {cert, key} relative to the config file; the flags win over it.
+    shutil.copy(cert, os.path.join(tmp, "given-cert.pem"))
+    shutil.copy(key, os.path.join(tmp, "given-key.pem"))
+    with open(config, "w") as f:
+        f.write('{"version": 1, "serve": {"https": {"cert": "given-cert.pem", "key": "given-key.pem"}}}')
+    process, port, lines = start_serve(npsbundle, build, ["--config", config], env)
+    stop(process)
+    failures.check("given-cert.pem (given;" in "".join(lines) and "https://" in lines[0], "serve.https {cert, key}: %r" % lines)
+    process, port, lines = start_serve(npsbundle, build, ["--config", config, "--https"], env)
+    stop(process)
+    failures.check("dev-cert.pem (self-signed, reused" in "".join(lines), "--https over serve.https: %r" % lines)
+    with open(config, "w") as f:
+        f.write('{"version": 1, "serve": {"https": true}}')
+    process, port, lines = start_serve(npsbundle, build, ["--config", config], env)
+    stop(process)
+    failures.check("dev-cert.pem (self-signed, reused" in "".join(lines), "serve.https true: %r" % lines)
+
     # A given certificate is served as given.
     process, port, lines = start_serve(npsbundle, build, ["--cert", cert, "--key", key], env)
     try:
