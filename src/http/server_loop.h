@@ -96,7 +96,8 @@ struct ServedRequest {
 // and the connection is closed. Under TLS (options.tls) a connection first
 // completes its handshake, then reads and writes through OpenSSL (head and
 // body in one SSL_write where small; never sendfile) and ends with
-// close_notify.
+// close_notify; when ALPN chose h2, an Http2Session (h2_session.h) takes the
+// decrypted bytes instead of the HTTP/1.1 parser, over the same transport.
 class ServeLoop {
  public:
   using LogFunction = std::function<void(const ServedRequest&)>;
@@ -138,6 +139,13 @@ std::string_view ReasonPhrase(int status);
 // Content-Length, Connection when needed, empty line) to `out`.
 void AppendResponseHead(const HttpResponse& response, std::string_view date, bool keep_alive,
                         int minor_version, std::string* out);
+
+// Appends "HTTP/1.1 103 Early Hints" with one Link field per value of
+// response.early_hints, when there are any and the client speaks HTTP/1.1
+// (`minor_version` 1): an HTTP/1.0 client has no 1xx responses (RFC 9110
+// §15.2) and would take it for the answer. Goes right before the head, in
+// the same write.
+void AppendEarlyHints(const HttpResponse& response, int minor_version, std::string* out);
 
 }  // namespace npsbundle
 

@@ -119,6 +119,8 @@ void ApplyHttpsConfig(std::string_view serve_json, const std::string& config_pat
   options->key_file = from_config.key_file;
 }
 
+bool EarlyHintsEnabled(std::optional<bool> flag, bool https) { return flag.value_or(https); }
+
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
@@ -197,8 +199,11 @@ StaticServer::StaticServer(std::shared_ptr<const StaticIndex> index, const Serve
 }
 
 void StaticServer::SetIndex(std::shared_ptr<const StaticIndex> index) {
+  // On by default under TLS, whether from --https, --cert/--key or the
+  // config file: https() says whether a certificate was loaded.
   impl_->handler = std::make_shared<const RequestHandler>(
-      std::move(index), HandlerOptions{impl_->options.base, impl_->options.spa});
+      std::move(index), HandlerOptions{impl_->options.base, impl_->options.spa,
+                                       EarlyHintsEnabled(impl_->options.early_hints, https())});
   if (!impl_->options.proxy.empty()) {
     ProxyOptions proxy_options;
     proxy_options.timeout_ms = impl_->options.proxy_timeout_ms;

@@ -175,6 +175,13 @@ def replay(npsbundle, build, tmp, http2, failures):
         if failures.check(result.returncode == 0 and reused >= 4 and result.stderr.count("< HTTP/") == 5,
                           "keep-alive over TLS: exit %d, %d reuses" % (result.returncode, reused)):
             print("ok   keep-alive: 5 requests on one TLS connection")
+        # 103 Early Hints (on by default under TLS) before the page's 200.
+        verbose = subprocess.run(["curl", "-s", "-k", "-v", "-o", "/dev/null", "-H", "Accept: text/html"] + tls_flag +
+                                 ["https://127.0.0.1:%d/" % tls_port], capture_output=True, text=True, timeout=WAIT).stderr
+        statuses = re.findall(r"^< HTTP/[0-9.]+ (\d+)", verbose, re.M)
+        if failures.check(statuses == ["103", "200"] and "< link: " in verbose.lower(),
+                          "early hints over TLS: statuses %r" % statuses):
+            print("ok   early hints: 103 with Link fields, then 200")
         if not http2:
             pipelined(tls_port, small, failures)
     finally:
