@@ -118,6 +118,7 @@ bool NetworkLog::OnEvent(std::string_view method, std::string_view message_json,
     request->status = static_cast<int>(Number(response["status"]).value_or(0));
     request->header_bytes = static_cast<uint64_t>(Number(response["encodedDataLength"]).value_or(0));
     request->encoding = Header(response["headers"], "content-encoding");
+    request->protocol = String(response["protocol"]).value_or("");
   } else if (method == "Network.loadingFinished") {
     std::optional<double> bytes = Number(params["encodedDataLength"]);
     if (!bytes) {

@@ -26,6 +26,9 @@ struct ObservedRequest {
   double arrived = 0;  // the latest event of the request (response, data, finished)
   int status = 0;
   std::string encoding;       // the response's Content-Encoding; "" for identity
+  // The protocol the response came over, as the browser names it
+  // (response.protocol: "http/1.1", "h2", "h3"); "" before a response.
+  std::string protocol;
   uint64_t header_bytes = 0;  // response headers on the wire
   uint64_t total_bytes = 0;   // loadingFinished.encodedDataLength: headers + body
   bool finished = false;
