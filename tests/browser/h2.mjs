@@ -10,46 +10,11 @@
 //
 // usage: node h2.mjs NPSBUNDLE_BINARY BUILD_DIR SOURCE_DIR
 // Exit codes: 0 pass, 1 failure, 77 skipped (no chromium).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { argumentsOrExit, failureList, launchChromium, startAndRead } from './chromium.mjs';
 
-const CHROMIUM = process.env.NPSBUNDLE_CHROMIUM ?? '/usr/bin/chromium';
-const [binary, build, sourceDir] = process.argv.slice(2);
-if (!binary || !build || !sourceDir) {
-  console.error('usage: node h2.mjs NPSBUNDLE_BINARY BUILD_DIR SOURCE_DIR');
-  process.exit(2);
-}
-if (!existsSync(CHROMIUM)) {
-  console.log(`skip: ${CHROMIUM} not found`);
-  process.exit(77);
-}
-
-const failures = [];
-const check = (ok, what) => {
-  if (!ok) failures.push(what);
-};
-
-// Starts `command` and resolves with the first match of `pattern` in its
-// stdout (the whole stdout so far is matched, so a match may span lines).
-function startAndRead(command, args, pattern, what) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const found = new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s: ${out}`)), 60000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}: ${out}`)));
-  });
-  return { child, found };
-}
+const [binary, build, sourceDir] = argumentsOrExit(3, 'node h2.mjs NPSBUNDLE_BINARY BUILD_DIR SOURCE_DIR');
+const { check, finish } = failureList();
 
 const backend = startAndRead('python3', ['-c', [
   'import sys',
@@ -71,20 +36,8 @@ try {
   const [, baseUrl, spki] = await serve.found;
   serve.child.stdout.resume();
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spki}`,
-    ],
-  });
+  browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
+
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (msg) => {
@@ -134,8 +87,4 @@ try {
   for (const child of children) child.kill('SIGTERM');
 }
 
-if (failures.length > 0) {
-  for (const f of failures) console.error(`FAIL: ${f}`);
-  process.exit(1);
-}
-console.log('h2 browser test passed: every entry over h2, no console errors, WebSocket echoed over wss');
+finish('h2 browser test passed: every entry over h2, no console errors, WebSocket echoed over wss');
