@@ -90,6 +90,24 @@ class SignalStopper {
   std::thread thread_;
 };
 
+// Once per start, under TLS: which certificate, and the two hashes a person
+// needs to trust it (a browser's certificate viewer shows the fingerprint;
+// Chromium takes the SPKI hash on its command line).
+void PrintCertificate(const DevCertificate& certificate, bool given) {
+  const CertificateInfo& info = certificate.info;
+  std::string names;
+  for (const auto* list : {&info.dns_names, &info.ip_addresses}) {
+    for (const std::string& name : *list) names += (names.empty() ? "" : ", ") + name;
+  }
+  std::string origin = given ? "given" : certificate.made ? "self-signed, made now: " + certificate.why_made
+                                                          : "self-signed, reused";
+  std::printf("npsbundle serve: certificate %s (%s; names %s)\n", certificate.cert_file.c_str(), origin.c_str(),
+              names.c_str());
+  std::printf("npsbundle serve: certificate SHA-256 %s\n", info.sha256_fingerprint.c_str());
+  std::printf("npsbundle serve: certificate SPKI SHA-256 %s (chromium --ignore-certificate-errors-spki-list=%s)\n",
+              info.spki_sha256_base64.c_str(), info.spki_sha256_base64.c_str());
+}
+
 ExitCode RunServe(ServeFlags flags) {
   ServeOptions& options = flags.options;
   options.base = NormalizeBase(options.base);
@@ -151,6 +169,7 @@ ExitCode RunServe(ServeFlags flags) {
   }
   std::printf("npsbundle serve: %s (%zu files from %s)\n", server.url().c_str(), report.files,
               flags.path.c_str());
+  if (server.https()) PrintCertificate(server.certificate(), !options.cert_file.empty());
   for (const ProxyRule& rule : options.proxy) {
     std::printf("npsbundle serve: proxy %s -> %s%s\n", rule.prefix.c_str(), rule.target.text.c_str(),
                 rule.ws ? " (WebSockets too)" : "");
@@ -189,6 +208,11 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
                   "wait: compress them all before the first response")
       ->check(CLI::IsMember({"background", "wait"}))
       ->capture_default_str();
+  cmd->add_flag("--https", flags->options.https,
+                "Serve TLS; without --cert/--key with a self-signed certificate kept in the cache folder "
+                "(names localhost, 127.0.0.1, ::1 and --host)");
+  cmd->add_option("--cert", flags->options.cert_file, "PEM certificate chain to serve (implies --https; needs --key)");
+  cmd->add_option("--key", flags->options.key_file, "PEM private key of --cert");
   cmd->add_flag("--no-cache", flags->no_cache,
                 "Neither read nor write the cache of compressed bodies (beside the size cache)");
   cmd->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });

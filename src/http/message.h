@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+struct ssl_st;  // OpenSSL's session type (http/tls.h has the helpers)
+
 namespace npsbundle {
 
 // A request as a handler sees it, independent of the protocol adapter: the
@@ -53,8 +55,9 @@ struct HttpResponse {
 // one-response-per-request model does not carry).
 struct AdoptedConnection {
   int fd = -1;             // non-blocking; the handler closes it
+  ssl_st* ssl = nullptr;   // its TLS session (handshake done) or null; the handler frees it (TlsFree)
   HttpRequest request;     // the head just read
-  std::string pending;     // bytes received after that head (a body's start, later requests)
+  std::string pending;     // bytes received after that head (decrypted, under TLS) (a body's start, later requests)
   int minor_version = 1;
   size_t requests = 0;     // requests read on the connection, this one included
 };

@@ -23,6 +23,8 @@
 
 #include "core/sigpipe_block.h"
 #include "http/semantics.h"
+#include "http/tls.h"
+#include "http/tls_server.h"
 
 namespace npsbundle {
 namespace {
@@ -142,6 +144,7 @@ class ServeLoop::Worker {
 
  private:
   enum class Phase {
+    kHandshake,  // TLS: the handshake is not complete yet
     kIdle,       // waiting for the first byte of a request
     kReading,    // some bytes of a head received
     kWriting,    // a response partly sent; reading paused
@@ -149,6 +152,7 @@ class ServeLoop::Worker {
   };
   struct Connection {
     int fd = -1;
+    ssl_st* ssl = nullptr;  // the TLS session; null on plain connections
     size_t slot = 0;  // index in connections_
     Phase phase = Phase::kIdle;
     Millis deadline = 0;
@@ -157,17 +161,22 @@ class ServeLoop::Worker {
     HttpRequestParser parser;
     size_t requests = 0;
     bool close_after = false;
-    bool waiting_to_write = false;  // epoll interest switched to EPOLLOUT
+    bool waiting_to_write = false;  // epoll interest switched to what a write waits for
     // The response being written.
     HttpResponse response;
     std::string head;
     std::string_view body;
+    bool body_in_head = false;  // TLS: a small body copied after the head, one record
     size_t sent = 0;
     int64_t started_micros = 0;
   };
 
   void Accept();
   void Register(int fd);
+  void Handshake(Connection* connection);
+  // recv, or SSL_read: > 0 bytes, 0 end of stream, -1 error, -2 would block.
+  ssize_t Receive(Connection* connection, char* data, size_t size);
+  bool WriteTls(Connection* connection);
   void OnEvent(Connection* connection, uint32_t events);
   void OnReadable(Connection* connection);
   void ProcessBuffered(Connection* connection);
@@ -181,6 +190,8 @@ class ServeLoop::Worker {
   void Sweep();
   void BeginStop();
   void SetInterest(Connection* connection, uint32_t events);
+  // Back to reading after a write that waited for EPOLLOUT.
+  void ResumeReading(Connection* connection);
 
   ServeLoop* loop_;
   const LoopOptions& options_;
@@ -301,6 +312,15 @@ void ServeLoop::Worker::Register(int fd) {
   connection->slot = connections_.size();
   connection->phase = Phase::kIdle;
   connection->deadline = now_ + options_.header_timeout_ms;
+  if (options_.tls) {
+    connection->ssl = options_.tls->NewSession(fd);
+    if (!connection->ssl) {
+      ::close(fd);
+      loop_->open_connections_.fetch_sub(1);
+      return;
+    }
+    connection->phase = Phase::kHandshake;
+  }
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP;
   event.data.ptr = connection.get();
@@ -319,12 +339,26 @@ void ServeLoop::Worker::SetInterest(Connection* connection, uint32_t events) {
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd, &event) != 0) CloseNow(connection);
 }
 
+void ServeLoop::Worker::ResumeReading(Connection* connection) {
+  if (!connection->waiting_to_write) return;
+  connection->waiting_to_write = false;
+  SetInterest(connection, EPOLLIN | EPOLLRDHUP);
+}
+
 void ServeLoop::Worker::OnEvent(Connection* connection, uint32_t events) {
   if (connection->fd < 0) return;  // closed earlier in this batch
+  if (connection->phase == Phase::kHandshake) {
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      CloseNow(connection);
+    } else {
+      Handshake(connection);
+    }
+    return;
+  }
   if (connection->phase == Phase::kWriting) {
     if (events & (EPOLLERR | EPOLLHUP)) {
       CloseNow(connection);
-    } else if (events & EPOLLOUT) {
+    } else if (events & (connection->ssl ? EPOLLOUT | EPOLLIN : EPOLLOUT)) {
       Write(connection);
     }
     return;
@@ -339,10 +373,10 @@ void ServeLoop::Worker::OnReadable(Connection* connection) {
     size_t room = connection->phase == Phase::kLingering ? sizeof scratch_
                                                           : std::min(sizeof scratch_, max_buffered - pending);
     if (room == 0) return;  // unreachable: the parser fails before the buffer fills
-    ssize_t n = ::recv(connection->fd, scratch_, room, 0);
+    ssize_t n = Receive(connection, scratch_, room);
+    if (n == -2) return;
     if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) CloseNow(connection);
+      CloseNow(connection);
       return;
     }
     if (n == 0) {
@@ -354,8 +388,63 @@ void ServeLoop::Worker::OnReadable(Connection* connection) {
     if (connection->phase == Phase::kLingering) continue;
     connection->in.append(scratch_, static_cast<size_t>(n));
     ProcessBuffered(connection);
-    if (static_cast<size_t>(n) < room) return;  // drained; level-triggered epoll reports more
+    // Drained: level-triggered epoll reports more. Not so for bytes OpenSSL
+    // has decrypted and holds: those are read on, whatever n was.
+    if (static_cast<size_t>(n) < room && !(connection->ssl && TlsPending(connection->ssl))) return;
   }
+}
+
+ssize_t ServeLoop::Worker::Receive(Connection* connection, char* data, size_t size) {
+  // Lingering discards what arrives: no need to decrypt it.
+  if (connection->ssl && connection->phase != Phase::kLingering) {
+    size_t got = 0;
+    switch (TlsRead(connection->ssl, data, size, &got)) {
+      case TlsStep::kDone:
+        return static_cast<ssize_t>(got);
+      case TlsStep::kWantRead:
+        return -2;
+      case TlsStep::kClosed:
+        return 0;
+      default:
+        // kWantWrite (a TLS 1.3 key update answered on a full socket): rare
+        // enough to end the connection rather than track it.
+        return -1;
+    }
+  }
+  while (true) {
+    ssize_t n = ::recv(connection->fd, data, size, 0);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
+  }
+}
+
+void ServeLoop::Worker::Handshake(Connection* connection) {
+  switch (TlsAcceptStep(connection->ssl)) {
+    case TlsStep::kDone:
+      break;
+    case TlsStep::kWantRead:
+      ResumeReading(connection);
+      return;
+    case TlsStep::kWantWrite:
+      if (!connection->waiting_to_write) {
+        connection->waiting_to_write = true;
+        SetInterest(connection, EPOLLOUT);
+      }
+      return;
+    default:
+      // No close_notify after a failed handshake.
+      TlsFree(connection->ssl);
+      connection->ssl = nullptr;
+      CloseNow(connection);
+      return;
+  }
+  connection->phase = Phase::kIdle;
+  connection->deadline = now_ + options_.header_timeout_ms;
+  ResumeReading(connection);
+  // The request may have come with the handshake's last flight and already
+  // sit decrypted in OpenSSL's buffer, where epoll cannot see it.
+  if (connection->fd >= 0) OnReadable(connection);
 }
 
 void ServeLoop::Worker::ProcessBuffered(Connection* connection) {
@@ -411,12 +500,20 @@ void ServeLoop::Worker::Respond(Connection* connection, HttpResponse response, b
   connection->body = connection->response.send_body ? connection->response.payload() : std::string_view();
   connection->head.clear();
   AppendResponseHead(connection->response, CachedDate(), keep_alive, minor_version, &connection->head);
+  // Under TLS every byte is copied into a record anyway: a small body joins
+  // the head so both go in one SSL_write (one record, one packet).
+  connection->body_in_head = connection->ssl && connection->body.size() < kSendfileMinBytes;
+  if (connection->body_in_head) connection->head.append(connection->body);
   connection->sent = 0;
   connection->phase = Phase::kWriting;
   Write(connection);
 }
 
 void ServeLoop::Worker::Write(Connection* connection) {
+  if (connection->ssl) {
+    if (WriteTls(connection)) Finished(connection);
+    return;
+  }
   const std::string& head = connection->head;
   std::string_view body = connection->body;
   const HttpResponse& response = connection->response;
@@ -475,6 +572,33 @@ void ServeLoop::Worker::Write(Connection* connection) {
   Finished(connection);
 }
 
+bool ServeLoop::Worker::WriteTls(Connection* connection) {
+  const std::string& head = connection->head;
+  std::string_view body = connection->body_in_head ? std::string_view() : connection->body;
+  size_t total = head.size() + body.size();
+  while (connection->sent < total) {
+    size_t sent = connection->sent;
+    std::string_view part = sent < head.size() ? std::string_view(head).substr(sent) : body.substr(sent - head.size());
+    size_t n = 0;
+    TlsStep step = TlsWrite(connection->ssl, part.data(), part.size(), &n);
+    if (step == TlsStep::kWantWrite || step == TlsStep::kWantRead) {
+      // Resume when the socket allows what OpenSSL waits for (a write that
+      // wants to read: practically never, renegotiation being off).
+      connection->deadline = now_ + options_.send_timeout_ms;
+      connection->waiting_to_write = true;
+      SetInterest(connection, step == TlsStep::kWantWrite ? EPOLLOUT : EPOLLIN);
+      return false;
+    }
+    if (step != TlsStep::kDone || n == 0) {
+      CloseNow(connection);
+      return false;
+    }
+    connection->sent += n;
+    connection->deadline = now_ + options_.send_timeout_ms;
+  }
+  return true;
+}
+
 void ServeLoop::Worker::Finished(Connection* connection) {
   if (*log_) {
     const HttpResponse& response = connection->response;
@@ -497,11 +621,14 @@ void ServeLoop::Worker::Finished(Connection* connection) {
   }
   connection->phase = Phase::kIdle;
   connection->deadline = now_ + options_.idle_timeout_ms;
-  if (connection->waiting_to_write) {
-    connection->waiting_to_write = false;
-    SetInterest(connection, EPOLLIN | EPOLLRDHUP);
-  }
+  ResumeReading(connection);
   ProcessBuffered(connection);
+  // Pipelined requests OpenSSL decrypted while this response was written
+  // wait in its buffer, invisible to epoll.
+  if (connection->ssl && connection->fd >= 0 && connection->phase != Phase::kWriting &&
+      TlsPending(connection->ssl)) {
+    OnReadable(connection);
+  }
 }
 
 void ServeLoop::Worker::Linger(Connection* connection) {
@@ -512,20 +639,24 @@ void ServeLoop::Worker::Linger(Connection* connection) {
   // Closing with unread input makes the kernel send RST, which can destroy
   // the response before the client reads it. Half-close and drain instead,
   // as nginx's lingering_close does, for a bounded time.
+  if (connection->ssl) TlsSendClose(connection->ssl);
   ::shutdown(connection->fd, SHUT_WR);
   connection->phase = Phase::kLingering;
   connection->deadline = now_ + options_.linger_timeout_ms;
   connection->in.clear();
   connection->in_start = 0;
-  if (connection->waiting_to_write) {
-    connection->waiting_to_write = false;
-    SetInterest(connection, EPOLLIN | EPOLLRDHUP);
-  }
+  ResumeReading(connection);
 }
 
 void ServeLoop::Worker::CloseNow(Connection* connection) {
   if (connection->fd < 0) return;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
+  if (connection->ssl) {
+    // After Linger, close_notify went already; SSL_shutdown sends it once.
+    if (connection->phase != Phase::kHandshake) TlsSendClose(connection->ssl);
+    TlsFree(connection->ssl);
+    connection->ssl = nullptr;
+  }
   ::close(connection->fd);
   Forget(connection);
 }
@@ -534,6 +665,8 @@ void ServeLoop::Worker::Detach(Connection* connection) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
   AdoptedConnection adopted;
   adopted.fd = connection->fd;
+  adopted.ssl = connection->ssl;
+  connection->ssl = nullptr;
   adopted.request = connection->parser.request();
   adopted.pending = connection->in.substr(connection->in_start);
   adopted.minor_version = connection->parser.minor_version();

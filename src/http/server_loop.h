@@ -14,6 +14,8 @@
 
 namespace npsbundle {
 
+class TlsServerContext;
+
 // Limits of one HTTP/2 connection (h2_session). Each abuse budget, once
 // spent, ends the connection with GOAWAY (ENHANCE_YOUR_CALM) while other
 // connections keep being served. Defaults follow nginx and h2o where they
@@ -38,6 +40,9 @@ struct LoopOptions {
   size_t max_requests_per_connection = 1000;
   RequestLimits limits;
   Http2Limits http2;
+  // TLS for every connection (handshake within header_timeout_ms, then
+  // HTTP/1.1 or, when ALPN chose it, HTTP/2); null: plain HTTP/1.1.
+  std::shared_ptr<const TlsServerContext> tls;
 };
 
 // One answered request, for the access log. Views are valid during the call.
@@ -56,7 +61,10 @@ struct ServedRequest {
 // for a large body that HttpResponse places in a file (body_fd), the head
 // by sendmsg and the body by sendfile. Every request goes to
 // RequestHandler; malformed ones get a TextResponse with the parser's status
-// and the connection is closed.
+// and the connection is closed. Under TLS (options.tls) a connection first
+// completes its handshake, then reads and writes through OpenSSL (head and
+// body in one SSL_write where small; never sendfile) and ends with
+// close_notify.
 class ServeLoop {
  public:
   using LogFunction = std::function<void(const ServedRequest&)>;

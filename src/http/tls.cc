@@ -121,6 +121,8 @@ TlsStep TlsWrite(SSL* ssl, const char* data, size_t size, size_t* sent) {
 bool TlsPending(SSL* ssl) { return SSL_pending(ssl) > 0; }
 
 void TlsSendClose(SSL* ssl) {
+  // A second SSL_shutdown would wait for the peer's close_notify instead.
+  if (SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) return;
   SSL_shutdown(ssl);
   ERR_clear_error();
 }

@@ -86,15 +86,16 @@ std::string ClientAddress(int fd) {
 }  // namespace
 
 struct ProxyingHandler::Hub {
-  // A connection to a backend: a socket and, for https:// targets, the TLS
-  // session over it.
-  struct Backend {
+  // One end of an exchange: a socket and, when it speaks TLS, the session
+  // over it. A backend (https:// targets) or the client (`serve --https`);
+  // every read and write of either goes through SendTo and RecvFrom.
+  struct Transport {
     int fd = -1;
     ssl_st* ssl = nullptr;
   };
   struct Client {
-    int fd = -1;
-    std::string in;  // bytes received and not yet used
+    Transport link;
+    std::string in;  // bytes received (decrypted) and not yet used
   };
 
   std::vector<ProxyRule> rules;
@@ -109,7 +110,7 @@ struct ProxyingHandler::Hub {
   std::atomic<int64_t> cut_at{INT64_MAX};
 
   std::mutex pool_mutex;
-  std::map<std::string, std::vector<Backend>> pool;  // PoolKey -> idle connections
+  std::map<std::string, std::vector<Transport>> pool;  // PoolKey -> idle connections
   // Made on first use (loading the CA bundle takes a while): one verifying,
   // one for `secure: false` rules. Guarded by pool_mutex.
   std::unique_ptr<TlsClientContext> tls_verify;
@@ -169,9 +170,9 @@ struct ProxyingHandler::Hub {
     }
   }
 
-  // SendAll and RecvSome for a backend, through TLS when it has a session.
+  // SendAll and RecvSome for either end, through TLS when it has a session.
   // Whether a TLS step waits for readable or writable depends on the step.
-  Io SendTo(const Backend& backend, std::string_view data, int timeout_ms) {
+  Io SendTo(const Transport& backend, std::string_view data, int timeout_ms) {
     if (!backend.ssl) return SendAll(backend.fd, data, timeout_ms);
     while (!data.empty()) {
       size_t sent = 0;
@@ -188,8 +189,8 @@ struct ProxyingHandler::Hub {
     return Io::kOk;
   }
 
-  Io RecvFrom(const Backend& backend, std::string* out, int timeout_ms, int watch = -1) {
-    if (!backend.ssl) return RecvSome(backend.fd, out, timeout_ms, watch);
+  Io RecvFrom(const Transport& backend, std::string* out, int timeout_ms, int watch = -1, bool idle_wait = false) {
+    if (!backend.ssl) return RecvSome(backend.fd, out, timeout_ms, watch, idle_wait);
     char buffer[16 * 1024];
     while (true) {
       size_t got = 0;
@@ -199,12 +200,13 @@ struct ProxyingHandler::Hub {
         return Io::kOk;
       }
       if (step != TlsStep::kWantRead && step != TlsStep::kWantWrite) return Io::kEof;
-      Io io = Wait(backend.fd, step == TlsStep::kWantRead ? POLLIN : POLLOUT, timeout_ms, watch);
+      Io io = Wait(backend.fd, step == TlsStep::kWantRead ? POLLIN : POLLOUT, timeout_ms, watch, idle_wait);
       if (io != Io::kOk) return io;
     }
   }
 
-  static void CloseBackend(const Backend& backend) {
+  // close_notify (under TLS), then the socket.
+  static void CloseTransport(const Transport& backend) {
     if (backend.ssl) {
       TlsSendClose(backend.ssl);
       TlsFree(backend.ssl);
@@ -218,26 +220,26 @@ struct ProxyingHandler::Hub {
     return rule.target.Authority() + (rule.target.tls ? (rule.secure ? " tls" : " tls-insecure") : "");
   }
 
-  Backend TakeIdle(const ProxyRule& rule) {
+  Transport TakeIdle(const ProxyRule& rule) {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    std::vector<Backend>& idle = pool[PoolKey(rule)];
+    std::vector<Transport>& idle = pool[PoolKey(rule)];
     while (!idle.empty()) {
-      Backend backend = idle.back();
+      Transport backend = idle.back();
       idle.pop_back();
       // A kept-alive connection the backend has closed (or that has stray
       // bytes, such as a TLS close_notify) is readable: never reuse it.
       pollfd check{backend.fd, POLLIN | POLLRDHUP, 0};
       if (::poll(&check, 1, 0) == 0 && !(backend.ssl && TlsPending(backend.ssl))) return backend;
-      CloseBackend(backend);
+      CloseTransport(backend);
     }
-    return Backend();
+    return Transport();
   }
 
-  void GiveBack(const ProxyRule& rule, const Backend& backend) {
+  void GiveBack(const ProxyRule& rule, const Transport& backend) {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    std::vector<Backend>& idle = pool[PoolKey(rule)];
+    std::vector<Transport>& idle = pool[PoolKey(rule)];
     if (stopping || idle.size() >= options.max_idle_backend) {
-      CloseBackend(backend);
+      CloseTransport(backend);
       return;
     }
     idle.push_back(backend);
@@ -247,7 +249,7 @@ struct ProxyingHandler::Hub {
     SigpipeBlock no_sigpipe;  // close_notify to a backend that has gone
     std::lock_guard<std::mutex> lock(pool_mutex);
     for (auto& [key, backends] : pool) {
-      for (const Backend& backend : backends) CloseBackend(backend);
+      for (const Transport& backend : backends) CloseTransport(backend);
       backends.clear();
     }
   }
@@ -255,15 +257,15 @@ struct ProxyingHandler::Hub {
   // A new connection to `rule`'s target (TLS handshake done for https://),
   // or fd -1 with the status (502 refused, unreachable or a failed
   // handshake, 504 no answer within the timeout) and why.
-  Backend Connect(const ProxyRule& rule, int* status, std::string* why);
+  Transport Connect(const ProxyRule& rule, int* status, std::string* why);
   int ConnectSocket(const ProxyTarget& target, int* status, std::string* why);
-  bool Handshake(const ProxyRule& rule, Backend* backend, int* status, std::string* why);
+  bool Handshake(const ProxyRule& rule, Transport* backend, int* status, std::string* why);
 
   void Serve(AdoptedConnection adopted);
   bool ServeStatic(Client& client, const HttpRequest& request, int minor, bool keep);
   bool Exchange(Client& client, const HttpRequest& request, int minor, const ProxyRule& rule, bool keep);
   bool Answer(Client& client, int status, std::string_view body, const HttpRequest& request, bool keep);
-  void Tunnel(int client_fd, const Backend& backend);
+  void Tunnel(const Transport& client, const Transport& backend);
   void Log(const HttpRequest& request, int status, const ResponseHead* head, uint64_t bytes, int64_t started);
 };
 
@@ -312,7 +314,7 @@ int ProxyingHandler::Hub::ConnectSocket(const ProxyTarget& target, int* status, 
   return fd;
 }
 
-bool ProxyingHandler::Hub::Handshake(const ProxyRule& rule, Backend* backend, int* status, std::string* why) {
+bool ProxyingHandler::Hub::Handshake(const ProxyRule& rule, Transport* backend, int* status, std::string* why) {
   *status = 502;
   try {
     std::lock_guard<std::mutex> lock(pool_mutex);
@@ -341,14 +343,14 @@ bool ProxyingHandler::Hub::Handshake(const ProxyRule& rule, Backend* backend, in
   }
 }
 
-ProxyingHandler::Hub::Backend ProxyingHandler::Hub::Connect(const ProxyRule& rule, int* status, std::string* why) {
-  Backend backend;
+ProxyingHandler::Hub::Transport ProxyingHandler::Hub::Connect(const ProxyRule& rule, int* status, std::string* why) {
+  Transport backend;
   backend.fd = ConnectSocket(rule.target, status, why);
   if (backend.fd < 0 || !rule.target.tls) return backend;
   if (!Handshake(rule, &backend, status, why)) {
     if (backend.ssl) TlsFree(backend.ssl);  // no close_notify after a failed handshake
     ::close(backend.fd);
-    return Backend();
+    return Transport();
   }
   return backend;
 }
@@ -375,7 +377,7 @@ bool ProxyingHandler::Hub::Answer(Client& client, int status, std::string_view b
   std::string out;
   AppendResponseHead(response, FormatHttpDate(std::time(nullptr)), keep, 1, &out);
   if (request.method != "HEAD") out += body;
-  return SendAll(client.fd, out, options.client_timeout_ms) == Io::kOk && keep;
+  return SendTo(client.link, out, options.client_timeout_ms) == Io::kOk && keep;
 }
 
 bool ProxyingHandler::Hub::ServeStatic(Client& client, const HttpRequest& request, int minor, bool keep) {
@@ -390,56 +392,59 @@ bool ProxyingHandler::Hub::ServeStatic(Client& client, const HttpRequest& reques
   AppendResponseHead(response, FormatHttpDate(std::time(nullptr)), keep, minor, &out);
   bool body = response.send_body && request.method != "HEAD";
   if (body) out += response.payload();
-  bool sent = SendAll(client.fd, out, options.client_timeout_ms) == Io::kOk;
+  bool sent = SendTo(client.link, out, options.client_timeout_ms) == Io::kOk;
   Log(request, response.status, nullptr, body ? response.payload().size() : 0, started);
   return sent && keep;
 }
 
-void ProxyingHandler::Hub::Tunnel(int client_fd, const Backend& backend) {
+void ProxyingHandler::Hub::Tunnel(const Transport& client, const Transport& backend) {
   // Raw bytes both ways until both sides are done; an EOF on one side is
-  // passed on as a half-close (a TLS close_notify to a TLS backend), so a
+  // passed on as a half-close (a TLS close_notify to a TLS end), so a
   // WebSocket close handshake completes.
   bool open[2] = {true, true};
-  int fds[2] = {client_fd, backend.fd};
+  const Transport* ends[2] = {&client, &backend};
   int64_t last = NowMs();
   char buffer[16 * 1024];
   while ((open[0] || open[1]) && !Cut()) {
     if (NowMs() - last > options.timeout_ms) return;
     // Bytes OpenSSL has decrypted already are not on the socket for poll.
-    bool buffered = open[1] && backend.ssl && TlsPending(backend.ssl);
-    pollfd polled[2] = {{open[0] ? fds[0] : -1, POLLIN, 0}, {open[1] ? fds[1] : -1, POLLIN, 0}};
-    int n = ::poll(polled, 2, buffered ? 0 : kSliceMs);
+    bool buffered[2];
+    for (int side = 0; side < 2; ++side) buffered[side] = open[side] && ends[side]->ssl && TlsPending(ends[side]->ssl);
+    pollfd polled[2] = {{open[0] ? client.fd : -1, POLLIN, 0}, {open[1] ? backend.fd : -1, POLLIN, 0}};
+    int n = ::poll(polled, 2, buffered[0] || buffered[1] ? 0 : kSliceMs);
     if (n < 0 && errno != EINTR) return;
-    if (buffered) {
-      polled[1].revents |= POLLIN;
-      n = std::max(n, 0) + 1;
+    for (int side = 0; side < 2; ++side) {
+      if (buffered[side]) {
+        polled[side].revents |= POLLIN;
+        n = std::max(n, 0) + 1;
+      }
     }
     for (int side = 0; side < 2 && n > 0; ++side) {
       if (!open[side] || !polled[side].revents) continue;
+      const Transport& from = *ends[side];
+      const Transport& to = *ends[1 - side];
       ssize_t got;
-      if (side == 1 && backend.ssl) {
+      if (from.ssl) {
         size_t size = 0;
-        TlsStep step = TlsRead(backend.ssl, buffer, sizeof buffer, &size);
+        TlsStep step = TlsRead(from.ssl, buffer, sizeof buffer, &size);
         if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) continue;  // a partial record
         got = step == TlsStep::kDone ? static_cast<ssize_t>(size) : 0;
       } else {
-        got = ::recv(fds[side], buffer, sizeof buffer, 0);
+        got = ::recv(from.fd, buffer, sizeof buffer, 0);
         if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       }
       last = NowMs();
       if (got <= 0) {
         open[side] = false;
-        if (side == 0 && backend.ssl) {
-          TlsSendClose(backend.ssl);
+        if (to.ssl) {
+          TlsSendClose(to.ssl);
         } else {
-          ::shutdown(fds[1 - side], SHUT_WR);
+          ::shutdown(to.fd, SHUT_WR);
         }
         if (got < 0) return;
         continue;
       }
-      std::string_view bytes(buffer, static_cast<size_t>(got));
-      Io sent = side == 0 ? SendTo(backend, bytes, options.timeout_ms) : SendAll(client_fd, bytes, options.timeout_ms);
-      if (sent != Io::kOk) return;
+      if (SendTo(to, std::string_view(buffer, static_cast<size_t>(got)), options.timeout_ms) != Io::kOk) return;
     }
   }
 }
@@ -448,7 +453,7 @@ void ProxyingHandler::Hub::Serve(AdoptedConnection adopted) {
   // OpenSSL writes to a TLS backend with write(2), which has no
   // MSG_NOSIGNAL: a backend that has gone must not kill the server.
   SigpipeBlock no_sigpipe;
-  Client client{adopted.fd, std::move(adopted.pending)};
+  Client client{{adopted.fd, adopted.ssl}, std::move(adopted.pending)};
   HttpRequest request = std::move(adopted.request);
   int minor = adopted.minor_version;
   size_t requests = adopted.requests;
@@ -477,14 +482,14 @@ void ProxyingHandler::Hub::Serve(AdoptedConnection adopted) {
         Answer(client, refusal.status, std::string(refusal.payload()), parser.request(), false);
         break;
       } else {
-        Io io = RecvSome(client.fd, &client.in, client.in.empty() ? options.idle_timeout_ms : options.client_timeout_ms,
+        Io io = RecvFrom(client.link, &client.in, client.in.empty() ? options.idle_timeout_ms : options.client_timeout_ms,
                          -1, client.in.empty());
         if (io != Io::kOk) break;
       }
     }
     if (!done) break;
   }
-  ::close(client.fd);
+  CloseTransport(client.link);
 }
 
 bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, int minor,
@@ -533,8 +538,8 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   if (rule.change_origin || host.empty()) {
     head += "Host: " + target.HostHeader() + "\r\n";
   }
-  head += "X-Forwarded-For: " + forwarded_for + ClientAddress(client.fd) + "\r\n";
-  head += "X-Forwarded-Proto: http\r\n";
+  head += "X-Forwarded-For: " + forwarded_for + ClientAddress(client.link.fd) + "\r\n";
+  head += client.link.ssl ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n";
   if (!host.empty()) head += "X-Forwarded-Host: " + host + "\r\n";
   if (chunked) head += "Transfer-Encoding: " + codings + "\r\n";  // the body is passed on as framed
   if (!chunked && request.HeaderCount("Content-Length") > 0) head += "Content-Length: " + std::to_string(length) + "\r\n";
@@ -543,10 +548,10 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   // A client that waits for 100 Continue gets it from us, as nginx does:
   // the body then streams to the backend as it arrives.
   if (has_body && HasToken(request.Header("Expect").value_or(""), "100-continue")) {
-    if (SendAll(client.fd, "HTTP/1.1 100 Continue\r\n\r\n", options.client_timeout_ms) != Io::kOk) return false;
+    if (SendTo(client.link, "HTTP/1.1 100 Continue\r\n\r\n", options.client_timeout_ms) != Io::kOk) return false;
   }
 
-  Backend backend;
+  Transport backend;
   std::string from_backend;
   ResponseHead response;
   // A kept-alive connection the backend closed just as we reused it is
@@ -564,8 +569,8 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       if (backend.fd < 0) return fail(status, why, keep && !has_body);
     }
     if (SendTo(backend, head, options.timeout_ms) != Io::kOk) {
-      CloseBackend(backend);
-      backend = Backend();
+      CloseTransport(backend);
+      backend = Transport();
       if (reused && !has_body) continue;
       return fail(502, "closed the connection", false);
     }
@@ -575,9 +580,9 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       uint64_t left = length;
       while (left > 0 && body_ok) {
         if (client.in.empty()) {
-          Io io = RecvSome(client.fd, &client.in, options.client_timeout_ms);
+          Io io = RecvFrom(client.link, &client.in, options.client_timeout_ms);
           if (io != Io::kOk) {
-            CloseBackend(backend);
+            CloseTransport(backend);
             return false;  // the client stopped sending its body: nothing to answer
           }
         }
@@ -592,20 +597,20 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
         size_t used = 0;
         ChunkDecoder::State state = client.in.empty() ? decoder.state() : decoder.Feed(client.in, &used, {});
         if (state == ChunkDecoder::State::kError) {
-          CloseBackend(backend);
+          CloseTransport(backend);
           return fail(400, "was not sent a malformed chunked body", false);
         }
         body_ok = SendTo(backend, std::string_view(client.in).substr(0, used), options.timeout_ms) == Io::kOk;
         client.in.erase(0, used);
         if (state == ChunkDecoder::State::kDone) break;
-        if (body_ok && RecvSome(client.fd, &client.in, options.client_timeout_ms) != Io::kOk) {
-          CloseBackend(backend);
+        if (body_ok && RecvFrom(client.link, &client.in, options.client_timeout_ms) != Io::kOk) {
+          CloseTransport(backend);
           return false;
         }
       }
     }
     if (!body_ok) {
-      CloseBackend(backend);
+      CloseTransport(backend);
       return fail(502, "closed the connection while receiving the request body", false);
     }
     // The response head: 504 when none comes within the timeout.
@@ -621,12 +626,12 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
         break;
       }
       if (parsed == HeadParse::kError) {
-        CloseBackend(backend);
+        CloseTransport(backend);
         return fail(502, "sent a malformed response head", false);
       }
-      Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.fd);
+      Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.link.fd);
       if (io == Io::kOk) continue;
-      CloseBackend(backend);
+      CloseTransport(backend);
       if (io == Io::kGone || io == Io::kCut) return false;  // the client went away: so does the backend side
       if (io == Io::kTimeout) {
         return fail(504, "sent no response headers within " + std::to_string(options.timeout_ms / 1000) + " s",
@@ -639,7 +644,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       return fail(502, "closed the connection without a complete response", false);
     }
     if (retry) {
-      backend = Backend();
+      backend = Transport();
       continue;
     }
     break;
@@ -649,7 +654,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
   std::string backend_connection = response.Header("Connection");
   if (response.status == 101) {
     if (!upgrade) {
-      CloseBackend(backend);
+      CloseTransport(backend);
       return fail(502, "switched protocols without an upgrade request", false);
     }
     std::string out = "HTTP/1.1 101 Switching Protocols\r\n";
@@ -658,11 +663,11 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     }
     out += "Connection: upgrade\r\nUpgrade: " + response.Header("Upgrade") + "\r\n\r\n" + from_backend;
     Log(request, 101, &response, 0, started);
-    if (SendAll(client.fd, out, options.client_timeout_ms) == Io::kOk &&
+    if (SendTo(client.link, out, options.client_timeout_ms) == Io::kOk &&
         SendTo(backend, client.in, options.timeout_ms) == Io::kOk) {
-      Tunnel(client.fd, backend);
+      Tunnel(client.link, backend);
     }
-    CloseBackend(backend);
+    CloseTransport(backend);
     return false;
   }
 
@@ -679,12 +684,12 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     std::string text = response.Header("Content-Length");
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), body_length);
     if (error != std::errc() || end != text.data() + text.size()) {
-      CloseBackend(backend);
+      CloseTransport(backend);
       return fail(502, "sent a malformed Content-Length", false);
     }
     in = Framing::kLength;
   } else if (response.HeaderCount("Content-Length") > 1) {
-    CloseBackend(backend);
+    CloseTransport(backend);
     return fail(502, "sent Content-Length twice", false);
   }
   bool rechunk = (in == Framing::kChunked || in == Framing::kClose) && minor >= 1;
@@ -706,8 +711,8 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     out += "Connection: keep-alive\r\n";
   }
   out += "\r\n";
-  if (SendAll(client.fd, out, options.client_timeout_ms) != Io::kOk) {
-    CloseBackend(backend);
+  if (SendTo(client.link, out, options.client_timeout_ms) != Io::kOk) {
+    CloseTransport(backend);
     return false;
   }
 
@@ -721,7 +726,7 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
     if (data.empty() || !client_ok) return;
     std::string framed;
     if (rechunk) AppendChunk(data, &framed);
-    client_ok = SendAll(client.fd, rechunk ? std::string_view(framed) : data, options.client_timeout_ms) == Io::kOk;
+    client_ok = SendTo(client.link, rechunk ? std::string_view(framed) : data, options.client_timeout_ms) == Io::kOk;
     sent += data.size();
   };
   ChunkDecoder decoder;
@@ -746,21 +751,21 @@ bool ProxyingHandler::Hub::Exchange(Client& client, const HttpRequest& request, 
       if (in == Framing::kLength && left == 0) complete = true;
       if (complete || !client_ok) break;
     }
-    Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.fd);
+    Io io = RecvFrom(backend, &from_backend, options.timeout_ms, client.link.fd);
     if (io == Io::kEof && in == Framing::kClose) {
       complete = true;
       break;
     }
     if (io != Io::kOk) break;  // timeout, backend gone early, client gone, shutdown
   }
-  if (complete && client_ok && rechunk) client_ok = SendAll(client.fd, kLastChunk, options.client_timeout_ms) == Io::kOk;
+  if (complete && client_ok && rechunk) client_ok = SendTo(client.link, kLastChunk, options.client_timeout_ms) == Io::kOk;
   Log(request, response.status, &response, sent, started);
   bool reusable = complete && in != Framing::kClose && from_backend.empty() && response.minor_version >= 1 &&
                   !HasToken(backend_connection, "close") && !stopping;
   if (reusable) {
     GiveBack(rule, backend);
   } else {
-    CloseBackend(backend);
+    CloseTransport(backend);
   }
   return complete && client_ok && keep;
 }
@@ -799,7 +804,15 @@ void ProxyingHandler::Adopt(AdoptedConnection connection) const {
   std::string out;
   AppendResponseHead(busy, FormatHttpDate(std::time(nullptr)), false, 1, &out);
   out += busy.payload();
-  [[maybe_unused]] ssize_t n = ::send(connection.fd, out.data(), out.size(), MSG_NOSIGNAL);
+  if (connection.ssl) {
+    SigpipeBlock no_sigpipe;  // OpenSSL writes with write(2)
+    size_t sent = 0;
+    TlsWrite(connection.ssl, out.data(), out.size(), &sent);
+    TlsSendClose(connection.ssl);
+    TlsFree(connection.ssl);
+  } else {
+    [[maybe_unused]] ssize_t n = ::send(connection.fd, out.data(), out.size(), MSG_NOSIGNAL);
+  }
   ::close(connection.fd);
 }
 

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "http/resolver.h"
 #include "http/server_loop.h"
+#include "http/tls_server.h"
 #include "serve/proxy.h"
 
 namespace npsbundle {
@@ -78,11 +79,36 @@ bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
+// The loop's options for `options`: TLS loaded (or the development
+// certificate made) into `certificate`.
+LoopOptions LoopOptionsFor(const ServeOptions& options, DevCertificate* certificate) {
+  LoopOptions loop;
+  if (!options.https && options.cert_file.empty() && options.key_file.empty()) return loop;
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    throw InputError(options.cert_file.empty() ? "--key needs --cert" : "--cert needs --key");
+  }
+  if (options.cert_file.empty()) {
+    std::string directory = options.tls_dir.empty() ? DevCertificateDirectory() : options.tls_dir;
+    *certificate = EnsureDevCertificate(directory, DevCertificateNames(options.host));
+  } else {
+    certificate->cert_file = options.cert_file;
+    certificate->key_file = options.key_file;
+  }
+  auto context = std::make_shared<const TlsServerContext>(certificate->cert_file, certificate->key_file,
+                                                          options.http2);
+  if (!options.cert_file.empty()) {
+    certificate->info = InspectCertificate(context->certificate_pem(), options.cert_file);
+  }
+  loop.tls = std::move(context);
+  return loop;
+}
+
 struct StaticServer::Impl {
   Impl(const ServeOptions& options_in, std::FILE* log_in)
       : options(options_in),
         log(options_in.quiet ? nullptr : log_in),
-        log_is_terminal(log != nullptr && isatty(fileno(log))) {}
+        log_is_terminal(log != nullptr && isatty(fileno(log))),
+        loop(LoopOptionsFor(options_in, &certificate)) {}
   ~Impl() {
     if (listen_fd >= 0) ::close(listen_fd);
   }
@@ -97,6 +123,7 @@ struct StaticServer::Impl {
   // compressor's progress line (rewritten in place, without a newline).
   bool log_is_terminal;
   std::mutex log_mutex;
+  DevCertificate certificate;  // before loop: LoopOptionsFor fills it
   ServeLoop loop;
   std::thread thread;
   int listen_fd = -1;
@@ -204,10 +231,14 @@ int StaticServer::Start() {
 
 void StaticServer::Stop() { impl_->loop.Stop(); }
 
+bool StaticServer::https() const { return !impl_->certificate.cert_file.empty(); }
+
+const DevCertificate& StaticServer::certificate() const { return impl_->certificate; }
+
 std::string StaticServer::url() const {
   std::string host = impl_->options.host;
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(port_) + impl_->options.base;
+  return (https() ? "https://" : "http://") + host + ":" + std::to_string(port_) + impl_->options.base;
 }
 
 }  // namespace npsbundle

@@ -12,6 +12,7 @@
 #include "core/bundle_source.h"
 #include "core/compression.h"
 #include "policy/proxy_rules.h"
+#include "serve/dev_certificate.h"
 #include "serve/serve_handler.h"
 #include "serve/static_index.h"
 
@@ -36,6 +37,15 @@ struct ServeOptions {
   // The body cache's folder (BodyCache::DefaultDirectory() for `serve`);
   // empty: no body cache (`--no-cache`).
   std::string body_cache_dir;
+  // TLS (`--https`, `--cert`, `--key`): with both files given they are
+  // served; with https and neither, the development certificate
+  // (serve/dev_certificate) from `tls_dir`, made there when needed.
+  bool https = false;
+  std::string cert_file;
+  std::string key_file;
+  std::string tls_dir;  // empty: DevCertificateDirectory()
+  // Offer HTTP/2 by ALPN under TLS. Off until the HTTP/2 adapter is wired.
+  bool http2 = false;
   // Test hook and progress line: see IndexOptions.
   std::shared_future<void> compress_after;
   std::function<void(const CompressProgress&)> on_progress;
@@ -58,7 +68,9 @@ bool IsLoopbackHost(const std::string& host);
 class StaticServer {
  public:
   // `log` gets one access-log line per request unless options.quiet; it may
-  // be nullptr. It must outlive the server.
+  // be nullptr. It must outlive the server. With options.https, loads the
+  // certificate (or finds or makes the development one) here: throws
+  // InputError naming the file when it cannot be used.
   StaticServer(std::shared_ptr<const StaticIndex> index, const ServeOptions& options,
                std::FILE* log);
   // Without an index yet: Bind first (a busy port fails before seconds of
@@ -85,8 +97,13 @@ class StaticServer {
   void Stop();
 
   int port() const { return port_; }
-  // "http://127.0.0.1:4173/app/"
+  // "http://127.0.0.1:4173/app/" ("https://" under TLS)
   std::string url() const;
+  bool https() const;
+  // Under TLS: the certificate served, what it covers and its hashes
+  // (spki_sha256_base64 is what `measure` gives Chromium's
+  // --ignore-certificate-errors-spki-list). Empty fields without TLS.
+  const DevCertificate& certificate() const;
 
  private:
   struct Impl;

@@ -16,8 +16,11 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include <openssl/ssl.h>
+
 #include "core/bundle_source.h"
 #include "core/compression.h"
+#include "http/tls_server.h"
 #include "support/serve_test_support.h"
 
 namespace npsbundle::testing {
@@ -262,6 +265,131 @@ TEST_CASE("serve loop: a client that resets mid-body closes only its connection"
   Send(fd, "GET /favicon.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   CHECK(ParseResponse(ReadUntilClose(fd)).status == 200);
   close(fd);
+}
+
+// A TLS server context over a fresh self-signed certificate for localhost.
+std::shared_ptr<const TlsServerContext> TestTlsContext(const TempDir& dir, bool http2) {
+  PemPair pair = MakeSelfSignedCertificate({"localhost", "127.0.0.1"}, 2);
+  WriteFile(dir / "cert.pem", pair.certificate);
+  WriteFile(dir / "key.pem", pair.key);
+  return std::make_shared<const TlsServerContext>(dir / "cert.pem", dir / "key.pem", http2);
+}
+
+// A blocking TLS client on a new connection offering `alpn` (wire format);
+// no verification (the test trusts what it just made).
+struct TlsClient {
+  TlsClient(int port, std::string_view alpn, int receive_buffer = 0) {
+    ctx = SSL_CTX_new(TLS_client_method());
+    fd = Connect(port, receive_buffer);
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn.data()), static_cast<unsigned>(alpn.size()));
+    handshake_ok = SSL_connect(ssl) == 1;
+  }
+  ~TlsClient() {
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    close(fd);
+  }
+  void Write(const std::string& bytes) {
+    REQUIRE(SSL_write(ssl, bytes.data(), static_cast<int>(bytes.size())) == static_cast<int>(bytes.size()));
+  }
+  // Everything until the server closes; *clean: it ended with close_notify.
+  std::string ReadAll(bool* clean, bool slowly = false) {
+    std::string out;
+    char buffer[16384];
+    while (true) {
+      int n = SSL_read(ssl, buffer, slowly ? 4096 : sizeof buffer);
+      if (n <= 0) {
+        *clean = SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN;
+        return out;
+      }
+      out.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  std::string Alpn() const { return TlsAlpnProtocol(ssl); }
+
+  SSL_CTX* ctx;
+  SSL* ssl;
+  int fd;
+  bool handshake_ok;
+};
+
+constexpr std::string_view kOfferBoth("\x02h2\x08http/1.1", 12);
+
+TEST_CASE("serve loop over TLS: HTTP/1.1 keep-alive and pipelining, small and large bodies, close_notify",
+          "[serve_loop][tls]") {
+  TempDir dir;
+  LoopOptions options;
+  options.threads = 1;
+  options.tls = TestTlsContext(dir, /*http2=*/false);
+  LoopScope loop(options);
+  std::string vendor = ReadFile(Fixture("good") + "/" + kVendor);
+  // A small receive window: SSL_write stops on a full socket and resumes.
+  TlsClient client(loop.port(), kOfferBoth, 4096);
+  REQUIRE(client.handshake_ok);
+  CHECK(client.Alpn() == "http/1.1");  // h2 is offered but off
+  std::string get = "GET /" + kVendor + " HTTP/1.1\r\nHost: x\r\n";
+  // All in one write: OpenSSL decrypts the later requests while the first
+  // answers go out, where epoll cannot see them.
+  client.Write(get + "\r\n" + "GET /favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n" + get +
+               "Range: bytes=100000-150000\r\n\r\n" + "GET /assets/missing.js HTTP/1.1\r\nHost: x\r\n\r\n" + get +
+               "Accept-Encoding: br\r\nConnection: close\r\n\r\n");
+  bool clean = false;
+  std::vector<FramedResponse> responses = SplitResponses(client.ReadAll(&clean, /*slowly=*/true));
+  REQUIRE(responses.size() == 5);
+  for (const FramedResponse& framed : responses) CHECK(framed.complete);
+  CHECK(responses[0].response.body == vendor);
+  CHECK(responses[1].response.body == ReadFile(Fixture("good") + "/favicon.svg"));
+  CHECK(responses[2].response.status == 206);
+  CHECK(responses[2].response.body == vendor.substr(100000, 50001));
+  CHECK(responses[3].response.status == 404);
+  CHECK(BrotliDecompress(responses[4].response.body) == vendor);
+  CHECK(clean);
+}
+
+TEST_CASE("serve loop over TLS: ALPN chooses h2 only when HTTP/2 is on", "[serve_loop][tls]") {
+  TempDir dir;
+  LoopOptions options;
+  options.threads = 1;
+  options.tls = TestTlsContext(dir, /*http2=*/true);
+  LoopScope loop(options);
+  TlsClient both(loop.port(), kOfferBoth);
+  REQUIRE(both.handshake_ok);
+  CHECK(both.Alpn() == "h2");
+  TlsClient http11(loop.port(), std::string_view("\x08http/1.1", 9));
+  REQUIRE(http11.handshake_ok);
+  CHECK(http11.Alpn() == "http/1.1");
+  TlsClient none(loop.port(), "");
+  REQUIRE(none.handshake_ok);
+  CHECK(none.Alpn().empty());
+  none.Write("GET /favicon.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  bool clean = false;
+  CHECK(ParseResponse(none.ReadAll(&clean)).status == 200);
+}
+
+TEST_CASE("serve loop over TLS: a stalled or plain-text handshake ends only its connection",
+          "[serve_loop][tls]") {
+  TempDir dir;
+  LoopOptions options;
+  options.threads = 1;
+  options.header_timeout_ms = 200;
+  options.tls = TestTlsContext(dir, false);
+  LoopScope loop(options);
+  // Nothing sent: closed after the header timeout, without an answer.
+  int silent = Connect(loop.port());
+  CHECK(ReadUntilClose(silent, 5000).empty());
+  close(silent);
+  // Plain HTTP to the TLS port: the handshake fails, the connection closes.
+  int plain = Connect(loop.port());
+  Send(plain, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  ReadUntilClose(plain, 5000);
+  close(plain);
+  TlsClient client(loop.port(), kOfferBoth);
+  REQUIRE(client.handshake_ok);
+  client.Write("GET /favicon.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  bool clean = false;
+  CHECK(ParseResponse(client.ReadAll(&clean)).status == 200);
 }
 
 }  // namespace

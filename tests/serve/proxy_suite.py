@@ -3,7 +3,7 @@
 through `npsbundle serve --proxy` or through real nginx running the config
 `npsbundle nginx` generates from the same rules.
 
-  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx | --caddy] [--https]
+  proxy_suite.py NPSBUNDLE SOURCE_DIR [--nginx | --caddy] [--https] [--client-https]
 
 Checks: methods, X-Forwarded-*, hop-by-hop stripping, a 10 MB upload, a
 chunked upload, Server-Sent Events arriving event by event (the backend
@@ -17,6 +17,11 @@ Exit 77 (skip) with --nginx or --caddy when that server is not installed.
 `openssl req` here) and the rules name https:// and wss:// targets with
 `secure: false`; serve then runs once more with verification on, where a
 proxied request must be a 502 naming the target and the certificate error.
+
+--client-https: the client side is TLS (`serve --https`, its development
+certificate made in a temporary cache folder): every check runs through
+connections the loop hands to the proxy with their TLS session, and
+X-Forwarded-Proto is https.
 """
 import base64
 import hashlib
@@ -33,6 +38,7 @@ import tempfile
 import threading
 import time
 
+CLIENT_TLS = "--client-https" in sys.argv[3:]
 WAIT = 20  # seconds any single step may take before the suite fails (a hang guard, not a timing assertion)
 
 
@@ -68,6 +74,17 @@ def make_certificate(tmp):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     return context
+
+
+def client_socket(port):
+    """A connection to the server under test, through TLS with --client-https."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    if CLIENT_TLS:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        s = context.wrap_socket(s)
+    return s
 
 
 def read_head(sock_file):
@@ -266,6 +283,9 @@ def run_suite(port, backend, down_target, name):
             print("FAIL %s: %s: %s" % (name, fn.__name__, error))
 
     def conn():
+        if CLIENT_TLS:
+            return http.client.HTTPSConnection("127.0.0.1", port, timeout=WAIT,
+                                               context=ssl._create_unverified_context())
         return http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
 
     def methods():
@@ -292,7 +312,8 @@ def run_suite(port, backend, down_target, name):
         r = c.getresponse()
         got = fields(r.read())
         check(got["x-forwarded-for"].endswith("127.0.0.1"), "X-Forwarded-For %s" % got["x-forwarded-for"])
-        check(got["x-forwarded-proto"] == "http", "X-Forwarded-Proto %s" % got["x-forwarded-proto"])
+        proto = "https" if CLIENT_TLS else "http"
+        check(got["x-forwarded-proto"] == proto, "X-Forwarded-Proto %s" % got["x-forwarded-proto"])
         check(got["x-forwarded-host"] == "app.example:8080", "X-Forwarded-Host %s" % got["x-forwarded-host"])
         if name == "serve":  # nginx passes on fields a Connection header lists (README: proxy)
             check(got["x-trace"] == "None", "a field Connection lists reached the backend")
@@ -346,7 +367,7 @@ def run_suite(port, backend, down_target, name):
         c.close()
 
     def websocket_echo():
-        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s = client_socket(port)
         key = base64.b64encode(os.urandom(16)).decode()
         s.sendall(("GET /ws/chat HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key).encode())
@@ -398,7 +419,7 @@ def run_suite(port, backend, down_target, name):
 
     def client_abort():
         backend.hold_closed.clear()
-        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s = client_socket(port)
         s.sendall(b"GET /api/hold HTTP/1.1\r\nHost: app\r\n\r\n")
         got = b""
         while b"start" not in got:
@@ -424,7 +445,7 @@ def run_suite(port, backend, down_target, name):
         c.close()
 
     def http10_client():
-        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s = client_socket(port)
         s.sendall(b"GET /api/sse HTTP/1.0\r\n\r\n")
         for event in backend.sse_released:
             event.set()  # no pacing: this checks framing, not arrival
@@ -437,7 +458,7 @@ def run_suite(port, backend, down_target, name):
         check(b"transfer-encoding" not in head.lower(), "chunked to an HTTP/1.0 client")
         check(body == b"".join(b"data: event %d\n\n" % i for i in range(4)), "close-delimited body %r" % body)
         if name == "serve":  # nginx sends no Host when the client sent none; Caddy its own choice
-            c = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+            c = client_socket(port)
             c.sendall(b"GET /api/echo HTTP/1.0\r\n\r\n")
             reply = read_until_close(c)
             got = fields(reply.partition(b"\r\n\r\n")[2])
@@ -472,7 +493,7 @@ def cli_errors(npsbundle, build):
 
 def stops_with_open_tunnel(process, port):
     """SIGTERM with a WebSocket open: the drain cuts it, the server exits."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s = client_socket(port)
     s.sendall(b"GET /ws HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
     f = s.makefile("rb")
@@ -510,10 +531,11 @@ def verification_on(npsbundle, build, backend_url, tmp):
 
 
 def start_serve(npsbundle, build, rules_args):
-    process = subprocess.Popen([npsbundle, "serve", build, "--port", "0", "--quiet"] + rules_args,
+    tls_args = ["--https"] if CLIENT_TLS else []
+    process = subprocess.Popen([npsbundle, "serve", build, "--port", "0", "--quiet"] + tls_args + rules_args,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    match = re.search(r"https?://127\.0\.0\.1:(\d+)/", line)
     if not match:
         process.kill()
         raise SystemExit("serve did not start: %r %s" % (line, process.stderr.read()))
@@ -603,6 +625,8 @@ def main():
     build = os.path.join(source, "fixtures", "builds", "good")
     scheme = "https" if use_https else "http"
     with tempfile.TemporaryDirectory() as tmp:
+        # The development certificate of --client-https goes to this run's folder.
+        os.environ["XDG_CACHE_HOME"] = os.path.join(tmp, "cache")
         backend = Backend(make_certificate(tmp) if use_https else None)
         threading.Thread(target=backend.serve_forever, daemon=True).start()
         backend_url = "%s://127.0.0.1:%d" % (scheme, backend.server_address[1])
