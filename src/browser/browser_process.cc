@@ -109,6 +109,10 @@ std::unique_ptr<BrowserProcess> BrowserProcess::Launch(const std::string& path,
                        "chromium not found: " + path +
                            " is not an executable file; install the chromium package or pass --browser PATH");
   }
+  for (const std::string& hash : trusted_spki) {
+    // A comma would smuggle a second hash into the list; anything else is a bug upstream.
+    if (!IsSpkiHash(hash)) throw BrowserError(ExitCode::kBrowserFailed, "not an SPKI SHA-256 hash: \"" + hash + "\"");
+  }
   std::unique_ptr<BrowserProcess> browser(new BrowserProcess());
   std::string temp = (std::filesystem::temp_directory_path() / "npsbundle-browser-XXXXXX").string();
   if (!mkdtemp(temp.data())) {

@@ -37,7 +37,8 @@ bool IsSpkiHash(const std::string& text);
 class BrowserProcess {
  public:
   // Throws BrowserError(kBrowserMissing) when `path` is not an executable
-  // file, BrowserError(kBrowserFailed) when it cannot be started.
+  // file, BrowserError(kBrowserFailed) when it cannot be started or a
+  // `trusted_spki` entry is not IsSpkiHash.
   // `arguments` replaces HeadlessBrowserArguments (for tests with a fake);
   // without it, the browser gets HeadlessBrowserArguments(…, trusted_spki).
   static std::unique_ptr<BrowserProcess> Launch(const std::string& path,
