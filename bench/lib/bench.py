@@ -742,8 +742,8 @@ def write_report(args, results, path):
         with open(args.notes) as fh:
             L.append(fh.read().rstrip())
         L.append("")
-    # bench/proxy's and bench/h2's sections (PROXY.md, H2.md) stay at the end of the report.
-    for section in ("PROXY.md", "H2.md"):
+    # The sections of bench/proxy, bench/h2 and bench/measure-h2 stay at the end of the report.
+    for section in ("PROXY.md", "H2.md", "MEASURE-H2.md"):
         notes = os.path.join(os.path.dirname(os.path.abspath(path)), section)
         if os.path.exists(notes):
             with open(notes) as fh:
