@@ -29,6 +29,7 @@ struct ServeFlags {
   ProxyFlags proxy;
   std::string precompress = "background";
   bool no_cache = false;
+  bool no_http2 = false;
 };
 
 // "1,544"
@@ -112,6 +113,7 @@ ExitCode RunServe(ServeFlags flags) {
   ServeOptions& options = flags.options;
   options.base = NormalizeBase(options.base);
   options.spa = !flags.no_spa;
+  options.http2 = !flags.no_http2;
   if (options.port < 0 || options.port > 65535) {
     throw InputError("--port " + std::to_string(options.port) + ": expected 0..65535");
   }
@@ -213,6 +215,7 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
                 "(names localhost, 127.0.0.1, ::1 and --host)");
   cmd->add_option("--cert", flags->options.cert_file, "PEM certificate chain to serve (implies --https; needs --key)");
   cmd->add_option("--key", flags->options.key_file, "PEM private key of --cert");
+  cmd->add_flag("--no-http2", flags->no_http2, "Under TLS, offer HTTP/1.1 only (ALPN)");
   cmd->add_flag("--no-cache", flags->no_cache,
                 "Neither read nor write the cache of compressed bodies (beside the size cache)");
   cmd->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });

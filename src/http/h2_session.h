@@ -21,16 +21,26 @@ namespace npsbundle {
 // Not thread-safe: one loop thread drives a session.
 class Http2Session {
  public:
+  // A request the handler Claims (the proxy), with its whole body (at most
+  // Http2Limits::max_request_body_bytes): the callee answers it later, from
+  // the loop thread, with Complete. The session never blocks on it.
+  using DeferFunction = std::function<void(int32_t stream_id, HttpRequest request, std::string body)>;
+
   // `handler` and `log` outlive the session; `log` may hold no function.
+  // Without `defer`, claimed requests get handler.Refuse(502): a
+  // multiplexed connection cannot be handed over the way Adopt takes an
+  // HTTP/1.1 one. The server's SETTINGS are queued at once (Output).
   Http2Session(const HttpHandler& handler, const Http2Limits& limits,
-               const ServeLoop::LogFunction& log);
+               const ServeLoop::LogFunction& log, DeferFunction defer = {});
   ~Http2Session();
   Http2Session(const Http2Session&) = delete;
   Http2Session& operator=(const Http2Session&) = delete;
 
   // Feeds bytes read from the client (its preface first). Returns false
-  // when the connection must end: a protocol error or an abuse limit (a
-  // GOAWAY is queued; send Output, then close).
+  // when the connection must end: an abuse limit, input nghttp2 cannot
+  // take, or the client's GOAWAY with nothing left to answer (a GOAWAY is
+  // queued; send Output, then close). A protocol error nghttp2 finds by
+  // itself queues its GOAWAY too: Finished turns true once Output took it.
   bool Receive(std::string_view bytes);
   // Appends up to `max` bytes of frames ready to send to `out`.
   void Output(std::string* out, size_t max);
@@ -40,8 +50,25 @@ class Http2Session {
   // Graceful end (server stop, idle connection): GOAWAY naming the last
   // stream accepted; streams in flight complete.
   void Shutdown();
-  // Streams open now; the loop's idle timeout applies only at zero.
+  // Streams open now (deferred ones included); the loop's idle timeout
+  // applies only at zero.
   size_t OpenStreams() const;
+
+  // Answers a stream handed to DeferFunction: the same path as a handled
+  // request (103, headers, body, log). False, and nothing sent, when the
+  // stream is gone (reset by the client, connection ended) or not deferred.
+  bool Complete(int32_t stream_id, HttpResponse response);
+
+  // Bytes the session holds for requests (fields and bodies) and output
+  // taken from nghttp2 but not yet handed out: what the abuse limits keep
+  // bounded. nghttp2's own queues are bounded by the limits, not counted.
+  size_t BufferedBytes() const;
+  // Why the connection ended early ("rapid reset budget spent"), for the
+  // log; empty while it has not, and after a graceful end.
+  const std::string& error() const;
+  // The clock the budgets refill by (MonotonicMicros unless set): tests
+  // step it instead of sleeping.
+  void SetClock(std::function<int64_t()> micros);
 
  private:
   struct Impl;

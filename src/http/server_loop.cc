@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/sigpipe_block.h"
+#include "http/h2_session.h"
 #include "http/semantics.h"
 #include "http/tls.h"
 #include "http/tls_server.h"
@@ -73,6 +74,8 @@ int64_t MonotonicMicros() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+std::string_view CachedHttpDate() { return CachedDate(); }
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
@@ -149,6 +152,7 @@ class ServeLoop::Worker {
     kReading,    // some bytes of a head received
     kWriting,    // a response partly sent; reading paused
     kLingering,  // our side shut down; discarding input until EOF
+    kHttp2,      // TLS with ALPN h2: frames go through `h2`, not the phases above
   };
   struct Connection {
     int fd = -1;
@@ -169,6 +173,11 @@ class ServeLoop::Worker {
     bool body_in_head = false;  // TLS: a small body copied after the head, one record
     size_t sent = 0;
     int64_t started_micros = 0;
+    // HTTP/2: the session, and frames it produced that the socket has not
+    // taken yet (reading pauses while there are any: backpressure).
+    std::unique_ptr<Http2Session> h2;
+    std::string h2_out;
+    size_t h2_sent = 0;
   };
 
   void Accept();
@@ -177,6 +186,8 @@ class ServeLoop::Worker {
   // recv, or SSL_read: > 0 bytes, 0 end of stream, -1 error, -2 would block.
   ssize_t Receive(Connection* connection, char* data, size_t size);
   bool WriteTls(Connection* connection);
+  void ReadHttp2(Connection* connection);
+  void WriteHttp2(Connection* connection);
   void OnEvent(Connection* connection, uint32_t events);
   void OnReadable(Connection* connection);
   void ProcessBuffered(Connection* connection);
@@ -269,6 +280,10 @@ void ServeLoop::Worker::BeginStop() {
     Connection* connection = connections_[i].get();
     if (connection->phase == Phase::kWriting) {
       connection->close_after = true;
+    } else if (connection->phase == Phase::kHttp2) {
+      // GOAWAY: streams in flight finish within the drain time.
+      connection->h2->Shutdown();
+      WriteHttp2(connection);
     } else {
       CloseNow(connection);
     }
@@ -353,6 +368,15 @@ void ServeLoop::Worker::OnEvent(Connection* connection, uint32_t events) {
     } else {
       Handshake(connection);
     }
+    return;
+  }
+  if (connection->phase == Phase::kHttp2) {
+    if (events & EPOLLERR) {
+      CloseNow(connection);
+      return;
+    }
+    if (connection->h2_out.empty() && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))) ReadHttp2(connection);
+    if (connection->fd >= 0) WriteHttp2(connection);
     return;
   }
   if (connection->phase == Phase::kWriting) {
@@ -442,6 +466,19 @@ void ServeLoop::Worker::Handshake(Connection* connection) {
   connection->phase = Phase::kIdle;
   connection->deadline = now_ + options_.header_timeout_ms;
   ResumeReading(connection);
+  if (TlsAlpnProtocol(connection->ssl) == "h2") {
+    // The same transport, another protocol adapter: the session parses
+    // frames and calls the same handler.
+    connection->phase = Phase::kHttp2;
+    connection->h2 = std::make_unique<Http2Session>(*handler_, options_.http2, *log_);
+    if (stopping_) {
+      connection->h2->Shutdown();
+      connection->close_after = true;
+    }
+    ReadHttp2(connection);  // the preface may be buffered already
+    if (connection->fd >= 0) WriteHttp2(connection);  // our SETTINGS
+    return;
+  }
   // The request may have come with the handshake's last flight and already
   // sit decrypted in OpenSSL's buffer, where epoll cannot see it.
   if (connection->fd >= 0) OnReadable(connection);
@@ -599,6 +636,61 @@ bool ServeLoop::Worker::WriteTls(Connection* connection) {
   return true;
 }
 
+void ServeLoop::Worker::ReadHttp2(Connection* connection) {
+  // A bounded batch, so one client cannot hold the thread; level-triggered
+  // epoll reports the rest. Each read takes a whole TLS record at most
+  // (kReadChunk is the largest), so OpenSSL holds nothing epoll cannot see.
+  for (int reads = 0; reads < 8 && connection->fd >= 0 && !connection->close_after; ++reads) {
+    ssize_t n = Receive(connection, scratch_, sizeof scratch_);
+    if (n == -2) return;
+    if (n <= 0) {
+      CloseNow(connection);
+      return;
+    }
+    if (!connection->h2->Receive(std::string_view(scratch_, static_cast<size_t>(n)))) {
+      connection->close_after = true;  // its GOAWAY goes out, then the close
+      return;
+    }
+    if (connection->h2->WantsWrite()) return;  // answer before reading on
+  }
+}
+
+void ServeLoop::Worker::WriteHttp2(Connection* connection) {
+  Http2Session& session = *connection->h2;
+  while (true) {
+    if (connection->h2_sent == connection->h2_out.size()) {
+      connection->h2_out.clear();
+      connection->h2_sent = 0;
+      if (!session.WantsWrite()) break;
+      session.Output(&connection->h2_out, 64 * 1024);
+      if (connection->h2_out.empty()) break;
+    }
+    size_t n = 0;
+    std::string_view part = std::string_view(connection->h2_out).substr(connection->h2_sent);
+    TlsStep step = TlsWrite(connection->ssl, part.data(), part.size(), &n);
+    if (step == TlsStep::kWantWrite || step == TlsStep::kWantRead) {
+      connection->waiting_to_write = true;
+      SetInterest(connection, step == TlsStep::kWantWrite ? EPOLLOUT : EPOLLIN);
+      connection->deadline = now_ + options_.send_timeout_ms;
+      return;
+    }
+    if (step != TlsStep::kDone || n == 0) {
+      CloseNow(connection);
+      return;
+    }
+    connection->h2_sent += n;
+    connection->deadline = now_ + options_.send_timeout_ms;
+  }
+  if (connection->close_after || session.Finished()) {
+    CloseNow(connection);  // close_notify, then the socket
+    return;
+  }
+  ResumeReading(connection);
+  // The idle timeout runs only while no stream is open; a stream that
+  // waits on the client's flow control is bounded by the send timeout.
+  connection->deadline = now_ + (session.OpenStreams() == 0 ? options_.idle_timeout_ms : options_.send_timeout_ms);
+}
+
 void ServeLoop::Worker::Finished(Connection* connection) {
   if (*log_) {
     const HttpResponse& response = connection->response;
@@ -707,7 +799,12 @@ void ServeLoop::Worker::Sweep() {
       continue;
     }
     if (now_ < connection->deadline) continue;
-    if (connection->phase == Phase::kReading) {
+    if (connection->phase == Phase::kHttp2 && connection->h2->OpenStreams() == 0 && connection->h2_out.empty()) {
+      // Idle: GOAWAY, then close once it is written.
+      connection->h2->Shutdown();
+      connection->close_after = true;
+      WriteHttp2(connection);
+    } else if (connection->phase == Phase::kReading) {
       // A head that takes too long (slow loris): say so, then close.
       connection->started_micros = MicrosNow();
       Respond(connection, handler_->Refuse(408), false, 1);

@@ -20,10 +20,42 @@ class TlsServerContext;
 // spent, ends the connection with GOAWAY (ENHANCE_YOUR_CALM) while other
 // connections keep being served. Defaults follow nginx and h2o where they
 // have an equivalent.
+//
+// Budgets are token buckets: `*_burst` tokens at first and at most,
+// refilled at `*_per_second`; each counted frame takes one. nghttp2 1.52
+// (Debian, with the CVE-2023-44487 and CVE-2024-28182 fixes) has its own
+// limits for resets, CONTINUATIONs and queued ACKs; ours are set tighter so
+// they act first, with a GOAWAY the tests can assert, and hold should the
+// library's change.
 struct Http2Limits {
   uint32_t max_concurrent_streams = 128;     // SETTINGS_MAX_CONCURRENT_STREAMS (nginx: 128)
   uint32_t max_header_list_bytes = 16 * 1024;  // SETTINGS_MAX_HEADER_LIST_SIZE, decoded
+                                             // (name + value + 32 a field, RFC 9113 §6.5.2); beyond: 431,
+                                             // beyond 4 times: GOAWAY (an HPACK bomb)
   uint32_t initial_window_bytes = 1 << 20;   // per stream, for request bodies
+  // One header block: CONTINUATION frames after its HEADERS, and encoded
+  // bytes (twice the decoded cap: Huffman and padding may inflate honest
+  // blocks). Beyond either: GOAWAY (CVE-2024-28182).
+  uint32_t max_continuations = 4;
+  // Request bodies are read only for requests the handler Claims (the
+  // proxy); others are answered at their HEADERS. Beyond: 413 for that
+  // stream, and 503 once all bodies held on the connection pass the second.
+  uint32_t max_request_body_bytes = 1 << 20;
+  uint32_t max_buffered_body_bytes = 8 << 20;
+  // RST_STREAM frames from the client (rapid reset, CVE-2023-44487). nghttp2's
+  // own: 1000 burst, 33 a second. A browser cancels a handful per navigation.
+  uint32_t reset_burst = 200;
+  uint32_t resets_per_second = 50;
+  // Frames that cost us work but carry no request: SETTINGS and PING (not
+  // ACKs), PRIORITY, empty DATA and CONTINUATION without END_*
+  // (CVE-2019-9512/9515/9516/9518).
+  uint32_t control_burst = 100;
+  uint32_t control_per_second = 20;
+  // SETTINGS and PING ACKs owed to a client that does not read them: the
+  // queue a PING flood grows when the socket is not writable.
+  uint32_t max_pending_acks = 32;
+  uint32_t max_settings_entries = 16;        // entries in one SETTINGS frame (nghttp2: 32)
+  uint32_t max_hpack_table_bytes = 4096;     // our encoder's dynamic table, whatever the client allows
 };
 
 // Limits and timeouts of the event loop. The defaults follow nginx where it
@@ -94,6 +126,10 @@ class ServeLoop {
 // Microseconds on the steady clock: the timing base of the loop and of
 // handlers that serve adopted connections.
 int64_t MonotonicMicros();
+
+// The Date field value for now, formatted at most once a second per thread
+// (every response carries one; both protocol adapters share it).
+std::string_view CachedHttpDate();
 
 // The status line's reason phrase ("Not Found"); "Unknown" for others.
 std::string_view ReasonPhrase(int status);

@@ -95,7 +95,7 @@ LoopOptions LoopOptionsFor(const ServeOptions& options, DevCertificate* certific
     certificate->key_file = options.key_file;
   }
   auto context = std::make_shared<const TlsServerContext>(certificate->cert_file, certificate->key_file,
-                                                          options.http2);
+                                                          options.http2 && options.proxy.empty());
   if (!options.cert_file.empty()) {
     certificate->info = InspectCertificate(context->certificate_pem(), options.cert_file);
   }

@@ -44,8 +44,10 @@ struct ServeOptions {
   std::string cert_file;
   std::string key_file;
   std::string tls_dir;  // empty: DevCertificateDirectory()
-  // Offer HTTP/2 by ALPN under TLS. Off until the HTTP/2 adapter is wired.
-  bool http2 = false;
+  // Offer HTTP/2 by ALPN under TLS (`--no-http2` turns it off). Not with
+  // proxy rules: a multiplexed connection cannot be handed to the proxy the
+  // way an HTTP/1.1 one is, so browsers are kept on HTTP/1.1 there.
+  bool http2 = true;
   // Test hook and progress line: see IndexOptions.
   std::shared_future<void> compress_after;
   std::function<void(const CompressProgress&)> on_progress;

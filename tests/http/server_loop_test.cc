@@ -21,6 +21,7 @@
 #include "core/bundle_source.h"
 #include "core/compression.h"
 #include "http/tls_server.h"
+#include "support/h2_test_support.h"
 #include "support/serve_test_support.h"
 
 namespace npsbundle::testing {
@@ -275,6 +276,14 @@ std::shared_ptr<const TlsServerContext> TestTlsContext(const TempDir& dir, bool 
   return std::make_shared<const TlsServerContext>(dir / "cert.pem", dir / "key.pem", http2);
 }
 
+// One loop thread serving TLS with that context.
+LoopOptions TlsLoopOptions(const TempDir& dir, bool http2) {
+  LoopOptions options;
+  options.threads = 1;
+  options.tls = TestTlsContext(dir, http2);
+  return options;
+}
+
 // A blocking TLS client on a new connection offering `alpn` (wire format);
 // no verification (the test trusts what it just made).
 struct TlsClient {
@@ -320,9 +329,7 @@ constexpr std::string_view kOfferBoth("\x02h2\x08http/1.1", 12);
 TEST_CASE("serve loop over TLS: HTTP/1.1 keep-alive and pipelining, small and large bodies, close_notify",
           "[serve_loop][tls]") {
   TempDir dir;
-  LoopOptions options;
-  options.threads = 1;
-  options.tls = TestTlsContext(dir, /*http2=*/false);
+  LoopOptions options = TlsLoopOptions(dir, /*http2=*/false);
   LoopScope loop(options);
   std::string vendor = ReadFile(Fixture("good") + "/" + kVendor);
   // A small receive window: SSL_write stops on a full socket and resumes.
@@ -350,9 +357,7 @@ TEST_CASE("serve loop over TLS: HTTP/1.1 keep-alive and pipelining, small and la
 
 TEST_CASE("serve loop over TLS: ALPN chooses h2 only when HTTP/2 is on", "[serve_loop][tls]") {
   TempDir dir;
-  LoopOptions options;
-  options.threads = 1;
-  options.tls = TestTlsContext(dir, /*http2=*/true);
+  LoopOptions options = TlsLoopOptions(dir, /*http2=*/true);
   LoopScope loop(options);
   TlsClient both(loop.port(), kOfferBoth);
   REQUIRE(both.handshake_ok);
@@ -368,13 +373,50 @@ TEST_CASE("serve loop over TLS: ALPN chooses h2 only when HTTP/2 is on", "[serve
   CHECK(ParseResponse(none.ReadAll(&clean)).status == 200);
 }
 
+TEST_CASE("serve loop over TLS: ALPN h2 connections are served by Http2Session, idle ones end with GOAWAY",
+          "[serve_loop][tls][h2]") {
+  TempDir dir;
+  LoopOptions options = TlsLoopOptions(dir, /*http2=*/true);
+  options.idle_timeout_ms = 300;
+  LoopScope loop(options);
+  // A small receive window: the session's output waits on EPOLLOUT.
+  TlsClient client(loop.port(), kOfferBoth, 4096);
+  REQUIRE(client.handshake_ok);
+  REQUIRE(client.Alpn() == "h2");
+  timeval bound{5, 0};  // a hang guard for the blocking reads below
+  setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+  H2Client h2;
+  int32_t vendor_id = h2.Request("GET", "/" + kVendor);
+  int32_t icon_id = h2.Request("GET", "/favicon.svg");
+  int32_t missing_id = h2.Request("GET", "/assets/missing.js");
+  bool ended = false;
+  char buffer[16384];
+  while (!ended) {
+    std::string out = h2.Output();
+    if (!out.empty()) client.Write(out);
+    int n = SSL_read(client.ssl, buffer, sizeof buffer);
+    if (n <= 0) {
+      ended = true;
+    } else {
+      REQUIRE(h2.Receive(std::string_view(buffer, static_cast<size_t>(n))));
+    }
+  }
+  CHECK(h2.response(vendor_id).statuses.back() == 200);
+  CHECK(h2.response(vendor_id).body == ReadFile(Fixture("good") + "/" + kVendor));
+  CHECK(h2.response(icon_id).body == ReadFile(Fixture("good") + "/favicon.svg"));
+  CHECK(h2.response(missing_id).statuses.back() == 404);
+  // Then nothing more was asked: after the idle timeout, GOAWAY (NO_ERROR)
+  // and close_notify, not a read timeout.
+  CHECK(h2.goaway());
+  CHECK(h2.goaway_code() == 0);
+  CHECK((SSL_get_shutdown(client.ssl) & SSL_RECEIVED_SHUTDOWN) != 0);
+}
+
 TEST_CASE("serve loop over TLS: a stalled or plain-text handshake ends only its connection",
           "[serve_loop][tls]") {
   TempDir dir;
-  LoopOptions options;
-  options.threads = 1;
+  LoopOptions options = TlsLoopOptions(dir, false);
   options.header_timeout_ms = 200;
-  options.tls = TestTlsContext(dir, false);
   LoopScope loop(options);
   // Nothing sent: closed after the header timeout, without an answer.
   int silent = Connect(loop.port());

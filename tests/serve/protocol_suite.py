@@ -96,7 +96,7 @@ def curl(url, extra, tmp):
     return int(status), version, headers, body
 
 
-def cases(build):
+def cases(build, http2):
     assets = sorted(os.listdir(os.path.join(build, "assets")))
     js = [a for a in assets if a.endswith(".js")]
     large = max(js, key=lambda a: os.path.getsize(os.path.join(build, "assets", a)))
@@ -113,7 +113,10 @@ def cases(build):
         ("range suffix", "/assets/" + large, ["-H", "Range: bytes=-500"], 206),
         ("range unsatisfiable", "/assets/" + large, ["-H", "Range: bytes=99999999-"], 416),
         ("head", "/assets/" + small, ["-I"], 200),
-        ("post", "/", ["-X", "POST", "-d", "x=1"], 405),
+        # Over HTTP/2 without a body: the 405 comes at HEADERS and the
+        # server then resets the stream (NO_ERROR, RFC 9113 §8.1), which
+        # Debian's curl 7.88 sometimes reports as error 92 mid-upload.
+        ("post", "/", ["-X", "POST"] if http2 else ["-X", "POST", "-d", "x=1"], 405),
         ("spa fallback", "/dashboard/42", html, 200),
         ("missing asset", "/assets/nope-123.js", [], 404),
         ("traversal", "/../../../etc/passwd", ["--path-as-is"], None),
@@ -128,7 +131,7 @@ def replay(npsbundle, build, tmp, http2, failures):
     tls, tls_port, _ = start_serve(npsbundle, build, ["--https"], env)
     tls_flag = ["--http2"] if http2 else ["--http1.1"]
     try:
-        case_list, small = cases(build)
+        case_list, small = cases(build, http2)
         for name, path, extra, expected in case_list:
             try:
                 a = curl("http://127.0.0.1:%d%s" % (plain_port, path), ["--http1.1"] + extra, tmp)
@@ -142,7 +145,10 @@ def replay(npsbundle, build, tmp, http2, failures):
             for field in COMPARED:
                 ok &= failures.check(a[2].get(field) == b[2].get(field),
                                      "%s: %s plain %r, TLS %r" % (name, field, a[2].get(field), b[2].get(field)))
-            ok &= failures.check(a[3] == b[3], "%s: bodies differ (%d and %d bytes)" % (name, len(a[3]), len(b[3])))
+            # With -I curl writes the head where the body would go: HTTP/2
+            # heads differ in spelling (lower-case names, no Connection).
+            if "-I" not in extra:
+                ok &= failures.check(a[3] == b[3], "%s: bodies differ (%d and %d bytes)" % (name, len(a[3]), len(b[3])))
             if name == "traversal" or name == "encoded traversal":
                 ok &= failures.check(a[0] in (400, 403, 404) and b"root:" not in a[3], "%s: status %d" % (name, a[0]))
             if name.endswith(" br") or name.endswith(" gzip"):
