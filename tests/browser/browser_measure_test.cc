@@ -204,6 +204,29 @@ TEST_CASE("browser measure: each request keeps the protocol its response came ov
   CHECK(later[0].path == "/assets/cut.js");
 }
 
+TEST_CASE("browser measure: body bytes are the declared length, whatever the headers were counted as",
+          "[browser_measure]") {
+  NetworkLog log;
+  auto request = [&](const std::string& id, uint64_t at_response, const std::string& length, uint64_t total) {
+    Feed(log, "Network.requestWillBeSent",
+         R"({"requestId":")" + id + R"(","timestamp":1,"request":{"url":")" + kBase + id + R"(.js"}})");
+    std::string headers = length.empty() ? "{}" : R"({"content-length":")" + length + R"("})";
+    Feed(log, "Network.responseReceived",
+         R"({"requestId":")" + id + R"(","timestamp":2,"response":{"status":200,"encodedDataLength":)" +
+             std::to_string(at_response) + R"(,"headers":)" + headers + R"(,"protocol":"h2"}})");
+    Feed(log, "Network.loadingFinished",
+         R"({"requestId":")" + id + R"(","timestamp":3,"encodedDataLength":)" + std::to_string(total) + "}");
+  };
+  request("throttled-h2", 50665, "50617", 50665);  // the whole size already at responseReceived
+  request("plain", 48, "50617", 50665);            // headers, then the body
+  request("cached-copy", 0, "50617", 0);           // from the memory cache: nothing crossed the network
+  request("no-length", 48, "", 1048);
+  request("bad-length", 48, "12x", 1048);
+  std::vector<uint64_t> bodies;
+  for (const ObservedRequest& r : log.requests()) bodies.push_back(r.body_bytes());
+  CHECK(bodies == std::vector<uint64_t>{50617, 50617, 0, 1000, 1000});
+}
+
 TEST_CASE("browser measure: the protocol summary counts every group's first-run requests", "[browser_measure]") {
   MeasureReport report;
   report.profile = *FindBuiltinProfile("fast-3g");
