@@ -353,4 +353,42 @@ std::vector<AuditCheck> EvaluateAudit(const AuditPlan& plan, const std::vector<A
   return checks;
 }
 
+std::vector<std::string> AuditProtocolNotes(const AuditPlan& plan,
+                                            const std::vector<AuditExchange>& exchanges, bool tls,
+                                            bool http2_offered) {
+  const AuditExchange* html = nullptr;
+  for (size_t i = 0; i < plan.requests.size() && i < exchanges.size(); ++i) {
+    if (plan.requests[i].probe == Probe::kHtml && exchanges[i].sent && exchanges[i].error.empty()) {
+      html = &exchanges[i];
+    }
+  }
+  if (!html) return {"103 Early Hints: not checked (the base URL gave no answer)"};
+  const ClientResponse& response = html->response;
+  std::vector<std::string> notes;
+  if (response.http2) {
+    notes.push_back("protocol: HTTP/2 (the server chose h2 by ALPN, as it would for a browser)");
+  } else if (!tls) {
+    notes.push_back("protocol: HTTP/1.1 (plain http: browsers speak HTTP/2 only over TLS)");
+  } else {
+    notes.push_back(http2_offered ? "protocol: HTTP/1.1 (h2 offered by ALPN, the server chose http/1.1)"
+                                  : "protocol: HTTP/1.1 (--http1.1)");
+  }
+  size_t links = 0;
+  size_t hints = 0;
+  for (const ClientResponse& early : response.informational) {
+    if (early.status != 103) continue;
+    ++hints;
+    links += SplitLinks(early.HeaderValues("link")).size();
+  }
+  std::string over = response.http2 ? "over HTTP/2" : "over HTTP/1.1";
+  if (hints > 0) {
+    notes.push_back("103 Early Hints: sent " + over + " before the base URL's HTML, " +
+                    std::to_string(links) + " links (checked with its Link headers)");
+  } else {
+    notes.push_back("103 Early Hints: none " + over + " before the base URL's HTML" +
+                    (response.http2 ? "" : " (browsers act on them over HTTP/2 only)"));
+  }
+  return notes;
+}
+
 }  // namespace npsbundle

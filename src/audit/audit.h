@@ -107,6 +107,14 @@ AuditPlan PlanAudit(const BundleSource& build, std::string_view base, size_t max
 std::vector<AuditCheck> EvaluateAudit(const AuditPlan& plan,
                                       const std::vector<AuditExchange>& exchanges);
 
+// The notes on how the deployment answered a navigation, from the base
+// URL's HTML exchange: the protocol the requests used (over https, HTTP/2
+// when the server picked h2 by ALPN and `http2_offered`), and whether a
+// 103 Early Hints came before the HTML, with how many links. Pure.
+std::vector<std::string> AuditProtocolNotes(const AuditPlan& plan,
+                                            const std::vector<AuditExchange>& exchanges, bool tls,
+                                            bool http2_offered);
+
 // The links of Link fields, one per link, whitespace around ';' removed:
 // "</a.js>; rel=modulepreload; crossorigin" (exposed for tests).
 std::vector<std::string> SplitLinks(const std::vector<std::string>& link_fields);

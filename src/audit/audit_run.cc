@@ -1,6 +1,7 @@
 // RunAudit: the network half of `audit`. Requests go out on at most
 // `concurrency` keep-alive connections (a browser opens six per origin over
-// HTTP/1.1), each worker thread owning one.
+// HTTP/1.1), each worker thread owning one; over HTTP/2 each request has a
+// connection of its own (http/client_h2), at most `concurrency` at once.
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -136,9 +137,7 @@ AuditReport RunAudit(const AuditOptions& options) {
   for (const AuditExchange& exchange : exchanges) report.requests += exchange.sent ? 1 : 0;
   for (const auto& connection : pool) report.connections += connection->connections_opened();
   report.checks = EvaluateAudit(plan, exchanges);
-  report.notes.push_back(
-      "103 Early Hints over HTTP/2 are not checked yet: audit speaks HTTP/1.1 (the Link headers of the "
-      "HTML response are checked)");
+  report.notes = AuditProtocolNotes(plan, exchanges, url.tls, options.client.http2);
   return report;
 }
 

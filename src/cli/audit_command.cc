@@ -87,6 +87,9 @@ void AddAuditCommand(CLI::App& app, CommandAction* action) {
                    "its budget's `routes` entry for \"/\" gives the base URL's expected hints");
   cmd->add_flag("--insecure", flags->options.client.insecure, "https: do not verify the certificate");
   cmd->add_option("--cacert", flags->options.client.ca_file, "https: trust the PEM certificates in FILE");
+  cmd->add_flag_function(
+      "--http1.1", [flags](int64_t) { flags->options.client.http2 = false; },
+      "https: offer only HTTP/1.1 (by default h2 is offered first by ALPN, as browsers do)");
   cmd->callback([flags, action] { *action = [flags] { return RunAuditCommand(*flags); }; });
 }
 

@@ -24,7 +24,7 @@ struct DeployFlags {
   std::string routes_path;
   std::string output;
   // Given flags override the configuration file's `deploy` section.
-  std::string base, root, listen, server_name, snippets;
+  std::string base, root, listen, server_name, snippets, nginx_version;
   // The config's serve.proxy rules and --proxy flags, as `npsbundle nginx`
   // takes them (nginx and caddy targets).
   ProxyFlags proxy;
@@ -50,6 +50,7 @@ DeploySettings Settings(const DeployFlags& flags) {
   if (!flags.listen.empty()) settings.nginx.listen = settings.caddy.address = flags.listen;
   if (!flags.server_name.empty()) settings.nginx.server_name = flags.server_name;
   if (!flags.snippets.empty()) settings.nginx.snippets_dir = flags.snippets;
+  if (!flags.nginx_version.empty()) settings.nginx.nginx_version = flags.nginx_version;
   settings.nginx.proxy = settings.caddy.proxy = ResolveProxyRules(config, flags.proxy);
   settings.nginx.proxy_timeout_s = settings.caddy.proxy_timeout_s = ProxyTimeoutSeconds(flags.proxy);
   return settings;
@@ -126,6 +127,8 @@ void AddDeployConfigCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--listen", flags->listen, "nginx: the listen directive; caddy: the site address");
   cmd->add_option("--server-name", flags->server_name, "nginx: the server_name directive");
   cmd->add_option("--snippets", flags->snippets, "nginx: where nginx-snippets/ is installed");
+  cmd->add_option("--nginx-version", flags->nginx_version,
+                  "nginx: the server's version (1.22); 1.29 or later also relays 103 Early Hints");
   AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
                    "its `deploy` section holds each target's options, its budget's `routes` the "
                    "per-route hints");

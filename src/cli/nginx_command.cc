@@ -63,6 +63,9 @@ void AddNginxCommand(CLI::App& app, CommandAction* action) {
   cmd->add_option("--snippets", options.snippets_dir,
                   "Where nginx-snippets/ is installed on the server")
       ->capture_default_str();
+  cmd->add_option("--nginx-version", options.nginx_version,
+                  "The server's nginx version: 1.29 or later also relays 103 Early Hints")
+      ->capture_default_str();
   AddConfigOptions(cmd, &flags->config_path, &flags->budget_path,
                    "its budget's `routes` map adds per-route preload hints");
   cmd->add_option("--manifest", flags->manifest_path, "Manifest file, if not inside the build");

@@ -199,6 +199,11 @@ void AddServeCommand(CLI::App& app, CommandAction* action) {
   cmd->add_flag("--no-spa", flags->no_spa, "No index.html fallback for client-side routes");
   cmd->add_flag("--serve-maps", flags->options.serve_maps, "Serve *.map source maps (404 otherwise)");
   cmd->add_flag("--quiet", flags->options.quiet, "No access log");
+  cmd->add_flag_function(
+      "--early-hints,!--no-early-hints",
+      [flags](int64_t count) { flags->options.early_hints = count > 0; },
+      "Send 103 Early Hints with a page's preload Links before its HTML (default: on with "
+      "--https, off on plain HTTP, where browsers ignore them)");
   AddConfigOptions(cmd, &flags->config, &flags->budget,
                    "its budget's `routes` add preload hints, its levels compress in memory");
   cmd->add_option("--gzip-level", flags->gzip_level, "gzip level 1..9 for in-memory compression (9)");

@@ -43,7 +43,13 @@ void ApplyDeploySection(std::string_view json, const std::string& display_path,
     } else if (key == "nginx") {
       NginxOptions& n = settings->nginx;
       strings(value, location, {{"root", &n.root}, {"serverName", &n.server_name},
-                                {"listen", &n.listen}, {"snippets", &n.snippets_dir}});
+                                {"listen", &n.listen}, {"snippets", &n.snippets_dir},
+                                {"nginxVersion", &n.nginx_version}});
+      try {
+        ParseNginxVersion(n.nginx_version);
+      } catch (const InputError&) {
+        reader.Fail(JsonMember(location, "nginxVersion"), "expected MAJOR.MINOR, e.g. \"1.29\"");
+      }
     } else if (key == "caddy") {
       strings(value, location, {{"address", &settings->caddy.address}, {"root", &settings->caddy.root}});
     } else if (key == "cloudflare") {

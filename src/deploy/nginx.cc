@@ -45,6 +45,7 @@ void ValidateOptions(const NginxOptions& options) {
     }
     if (bad) throw InputError(flag + ": \"" + *value + "\": not a valid nginx value");
   }
+  ParseNginxVersion(options.nginx_version);
   for (const auto& [route, key] : options.routes) {
     if (route.empty() || route.front() != '/') {
       throw InputError("routes: \"" + route + "\": a route is a URL path starting with '/'");
@@ -183,6 +184,26 @@ class Generator {
     w_.Line();
     w_.Line("# Dotfiles (but /.well-known/) and source maps: 404.");
     w_.Line(Snippet(kSnippetHiddenFiles));
+    w_.Line();
+    EarlyHints();
+  }
+
+  // nginx sends a 103 only by passing on a backend's: it makes none from the
+  // Link headers below. Browsers act on 103 only over HTTP/2 and later, and
+  // some HTTP/1.1 clients take a 1xx for the answer: hence $http2 and $http3
+  // (each empty unless the request came that way).
+  void EarlyHints() {
+    NginxVersion version = ParseNginxVersion(options_.nginx_version);
+    bool supported = version.major > 1 || version.minor >= kNginxEarlyHintsMinor;
+    w_.Line("# 103 Early Hints: nginx passes on those a proxied backend sends; it makes none");
+    w_.Line("# from the Link headers of the pages below (a CDN in front, e.g. Cloudflare, can).");
+    if (supported) {
+      w_.Line("early_hints $http2 $http3;");
+    } else {
+      w_.Line("# Written for nginx " + options_.nginx_version +
+              "; `early_hints` needs 1.29 (--nginx-version 1.29):");
+      w_.Line("# early_hints $http2 $http3;");
+    }
     w_.Line();
   }
 
@@ -373,6 +394,33 @@ class Generator {
 };
 
 }  // namespace
+
+NginxVersion ParseNginxVersion(const std::string& text) {
+  NginxVersion version;
+  int parts[3] = {0, 0, 0};
+  size_t count = 0;
+  size_t digits = 0;
+  bool ok = !text.empty();
+  for (char c : text) {
+    if (c == '.') {
+      ok = ok && digits > 0 && count < 2;
+      ++count;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 4) {
+      parts[count] = parts[count] * 10 + (c - '0');
+      ++digits;
+    } else {
+      ok = false;
+    }
+    if (!ok) break;
+  }
+  if (!ok || count == 0 || digits == 0) {
+    throw InputError("--nginx-version: \"" + text + "\": expected MAJOR.MINOR, e.g. 1.29");
+  }
+  version.major = parts[0];
+  version.minor = parts[1];
+  return version;
+}
 
 std::string NginxQuote(std::string_view text, bool allow_dollar) {
   std::string out = "\"";

@@ -33,7 +33,22 @@ struct NginxOptions {
   // the server block.
   std::vector<ProxyRule> proxy;
   int proxy_timeout_s = kDefaultProxyTimeoutSeconds;
+  // The nginx the config is for ("1.22", "1.29.0"; --nginx-version):
+  // directives newer than this stay comments. The default is Debian
+  // bookworm's nginx, which the tests run.
+  std::string nginx_version = "1.22";
 };
+
+// nginx 1.29.0 added `early_hints` (ngx_http_core_module).
+inline constexpr int kNginxEarlyHintsMinor = 29;
+
+struct NginxVersion {
+  int major = 1;
+  int minor = 22;
+};
+// "1.29" or "1.29.3" (the patch is ignored). Throws InputError naming
+// --nginx-version otherwise.
+NginxVersion ParseNginxVersion(const std::string& text);
 
 // The snippet files the generated config includes, by file name. Their
 // content lives in nginx-snippets/ of the source tree.
@@ -56,6 +71,11 @@ inline constexpr std::string_view kSnippetHiddenFiles = "hidden-files.conf";
 //     nearest entry index.html; any other missing path is a 404;
 //   - every location that adds headers also includes the security headers
 //     snippet, because nginx drops outer `add_header`s in such a location.
+//   - 103 Early Hints: nginx (1.29+) sends a 103 only by relaying one a
+//     proxied backend sent; it makes none from a static file's Link headers
+//     (a CDN in front, e.g. Cloudflare, turns those into 103s). From 1.29 on
+//     the server block relays them to HTTP/2 and HTTP/3 clients
+//     (`early_hints $http2 $http3;`); before, a comment says why not.
 // Throws InputError when an option is malformed, a route names an unknown
 // manifest key, or a path holds a character nginx cannot carry ('$' in a
 // header value, control characters).

@@ -23,6 +23,7 @@
 #include "core/compression.h"
 #include "core/error.h"
 #include "core/sigpipe_block.h"
+#include "http/client_h2.h"
 #include "http/resolver.h"
 #include "http/tls.h"
 
@@ -373,6 +374,7 @@ struct HttpConnection::Transport {
   int fd = -1;
   std::unique_ptr<TlsClientContext> ctx;
   SSL* ssl = nullptr;
+  bool http2 = false;  // ALPN chose h2
   ~Transport() {
     SigpipeBlock no_sigpipe;  // close_notify to a peer that has gone
     if (ssl) {
@@ -434,6 +436,11 @@ void StartTls(const Url& url, const ClientOptions& options, std::unique_ptr<TlsC
   *ctx_out = std::make_unique<TlsClientContext>(!options.insecure, options.ca_file);
   SSL* ssl = (*ctx_out)->NewSession(fd, url.host);
   *ssl_out = ssl;
+  if (options.http2) {
+    // h2 first, as browsers offer it: a server that speaks it answers them so.
+    static const unsigned char kAlpn[] = "\x02h2\x08http/1.1";
+    SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn - 1);
+  }
   SetSocketTimeout(fd, deadline);
   if (SSL_connect(ssl) != 1) {
     bool certificate = SSL_get_verify_result(ssl) != X509_V_OK;
@@ -450,7 +457,9 @@ HttpConnection::HttpConnection(Url origin, ClientOptions options)
 
 HttpConnection::~HttpConnection() = default;
 
-ClientResponse HttpConnection::Exchange(std::string_view request, bool head, bool* reused_and_silent) {
+ClientResponse HttpConnection::Exchange(std::string_view method, std::string_view target,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        bool* reused_and_silent) {
   // OpenSSL writes with write(2), which has no MSG_NOSIGNAL: a server that
   // closed an idle connection would otherwise kill the process.
   SigpipeBlock no_sigpipe;
@@ -459,11 +468,38 @@ ClientResponse HttpConnection::Exchange(std::string_view request, bool head, boo
   if (!transport_) {
     auto transport = std::make_unique<Transport>();
     transport->fd = ConnectTo(origin_, deadline);
-    if (origin_.tls) StartTls(origin_, options_, &transport->ctx, &transport->ssl, transport->fd, deadline);
+    if (origin_.tls) {
+      StartTls(origin_, options_, &transport->ctx, &transport->ssl, transport->fd, deadline);
+      const unsigned char* protocol = nullptr;
+      unsigned int length = 0;
+      SSL_get0_alpn_selected(transport->ssl, &protocol, &length);
+      transport->http2 = std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
+    }
     transport_ = std::move(transport);
     ++connections_opened_;
   }
-  ResponseParser parser(head, options_.max_body_bytes);
+  if (transport_->http2) {
+    // One request per connection: the session ends with it.
+    std::unique_ptr<Transport> transport = std::move(transport_);
+    Http2Io io{[&](char* data, size_t size) {
+                 if (RemainingMs(deadline) == 0) throw ClientError(ClientErrorKind::kTimeout, "timed out");
+                 return transport->Read(data, size, deadline);
+               },
+               [&](std::string_view bytes) { transport->WriteAll(bytes, deadline); }};
+    std::string authority = origin_.HostHeader();
+    try {
+      return Http2Exchange(io, {method, "https", authority, target, &headers}, options_.max_body_bytes);
+    } catch (const ClientError& e) {
+      if (e.kind() != ClientErrorKind::kTimeout) throw;
+      throw ClientError(ClientErrorKind::kTimeout,
+                        "no complete response within " + std::to_string(options_.timeout_ms) + " ms");
+    }
+  }
+  std::string request = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: " +
+                        origin_.HostHeader() + "\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  request += "\r\n";
+  ResponseParser parser(method == "HEAD", options_.max_body_bytes);
   try {
     transport_->WriteAll(request, deadline);
     char buffer[64 << 10];
@@ -491,18 +527,13 @@ ClientResponse HttpConnection::Exchange(std::string_view request, bool head, boo
 
 ClientResponse HttpConnection::Request(std::string_view method, std::string_view target,
                                        const std::vector<std::pair<std::string, std::string>>& headers) {
-  std::string request = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: " +
-                        origin_.HostHeader() + "\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  request += "\r\n";
-  bool head = method == "HEAD";
   bool retry = false;
   try {
-    return Exchange(request, head, &retry);
+    return Exchange(method, target, headers, &retry);
   } catch (const ClientError&) {
     if (!retry) throw;
   }
-  return Exchange(request, head, &retry);
+  return Exchange(method, target, headers, &retry);
 }
 
 }  // namespace npsbundle

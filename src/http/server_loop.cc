@@ -132,6 +132,17 @@ void AppendResponseHead(const HttpResponse& response, std::string_view date, boo
   out->append("\r\n");
 }
 
+void AppendEarlyHints(const HttpResponse& response, int minor_version, std::string* out) {
+  if (response.early_hints.empty() || minor_version < 1) return;
+  out->append("HTTP/1.1 103 Early Hints\r\n");
+  for (const std::string& link : response.early_hints) {
+    out->append("Link: ");
+    out->append(link);
+    out->append("\r\n");
+  }
+  out->append("\r\n");
+}
+
 // One event-loop thread: its own epoll set, the shared listener, and the
 // connections it accepted.
 class ServeLoop::Worker {
@@ -536,6 +547,7 @@ void ServeLoop::Worker::Respond(Connection* connection, HttpResponse response, b
   connection->response = std::move(response);
   connection->body = connection->response.send_body ? connection->response.payload() : std::string_view();
   connection->head.clear();
+  AppendEarlyHints(connection->response, minor_version, &connection->head);
   AppendResponseHead(connection->response, CachedDate(), keep_alive, minor_version, &connection->head);
   // Under TLS every byte is copied into a record anyway: a small body joins
   // the head so both go in one SSL_write (one record, one packet).

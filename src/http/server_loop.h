@@ -139,6 +139,13 @@ std::string_view ReasonPhrase(int status);
 void AppendResponseHead(const HttpResponse& response, std::string_view date, bool keep_alive,
                         int minor_version, std::string* out);
 
+// Appends "HTTP/1.1 103 Early Hints" with one Link field per value of
+// response.early_hints, when there are any and the client speaks HTTP/1.1
+// (`minor_version` 1): an HTTP/1.0 client has no 1xx responses (RFC 9110
+// §15.2) and would take it for the answer. Goes right before the head, in
+// the same write.
+void AppendEarlyHints(const HttpResponse& response, int minor_version, std::string* out);
+
 }  // namespace npsbundle
 
 #endif  // NPSBUNDLE_HTTP_SERVER_LOOP_H_

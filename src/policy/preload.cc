@@ -107,4 +107,10 @@ std::string HtmlForNavigation(const Manifest& manifest, std::string_view url_pat
   }
 }
 
+bool WantsEarlyHints(std::string_view method, int status,
+                     std::optional<std::string_view> sec_fetch_mode) {
+  if (method != "GET" || (status != 200 && status != 304)) return false;
+  return !sec_fetch_mode || *sec_fetch_mode == "navigate";
+}
+
 }  // namespace npsbundle

@@ -2,6 +2,7 @@
 #define NPSBUNDLE_POLICY_PRELOAD_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,25 @@ std::string EntryKeyForHtml(const Manifest& manifest, std::string_view html_path
 // base) falls back to: the nearest "DIR/index.html" entry up the path, or
 // empty when there is none.
 std::string HtmlForNavigation(const Manifest& manifest, std::string_view url_path);
+
+// Whether a response to a request for an HTML page should be preceded by a
+// 103 Early Hints (RFC 8297) repeating its preload Links, so the browser
+// fetches them while the page is still on its way. Only navigations:
+//   - GET: a HEAD renders nothing;
+//   - final status 200 or 304: a 304 says the browser's copy of the same
+//     page is current, so the same hints hold; the hinted files are
+//     hash-named and immutable, so a browser that has them answers the
+//     preloads from its cache for free, and one that lost some (eviction,
+//     a partial earlier visit) gets them early. A CDN sending 103 before it
+//     knows the origin's answer sends them for a 304 too;
+//   - `sec_fetch_mode`, when the client sends Sec-Fetch-Mode, is "navigate":
+//     a fetch() of the HTML loads no page, and browsers act on 103 only for
+//     navigations.
+// Whether the connection can carry a 103 (HTTP/1.1 or later, never 1.0) is
+// the protocol adapter's call; whether 103s are wanted at all is serve's
+// --early-hints.
+bool WantsEarlyHints(std::string_view method, int status,
+                     std::optional<std::string_view> sec_fetch_mode);
 
 }  // namespace npsbundle
 

@@ -75,6 +75,8 @@ std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
   return StaticIndex::Build(source, index_options, report);
 }
 
+bool EarlyHintsEnabled(std::optional<bool> flag, bool https) { return flag.value_or(https); }
+
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
@@ -153,8 +155,11 @@ StaticServer::StaticServer(std::shared_ptr<const StaticIndex> index, const Serve
 }
 
 void StaticServer::SetIndex(std::shared_ptr<const StaticIndex> index) {
+  // Plain HTTP until serve --https lands (the tls branch passes its flag).
   impl_->handler = std::make_shared<const RequestHandler>(
-      std::move(index), HandlerOptions{impl_->options.base, impl_->options.spa});
+      std::move(index),
+      HandlerOptions{impl_->options.base, impl_->options.spa,
+                     EarlyHintsEnabled(impl_->options.early_hints, impl_->options.https)});
   if (!impl_->options.proxy.empty()) {
     ProxyOptions proxy_options;
     proxy_options.timeout_ms = impl_->options.proxy_timeout_ms;

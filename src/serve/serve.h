@@ -6,6 +6,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct ServeOptions {
   bool spa = true;
   bool serve_maps = false;
   bool quiet = false;  // no access log
+  // --early-hints (true) / --no-early-hints (false); unset: the default of
+  // EarlyHintsEnabled.
+  std::optional<bool> early_hints;
   CompressionLevels levels;
   std::map<std::string, std::string> routes;  // URL path -> manifest key
   // Paths answered by a backend (--proxy, serve.proxy), never by the build.
@@ -60,6 +64,12 @@ std::string NormalizeBase(const std::string& base);
 // Indexes a build for serving with the options' levels, base and routes.
 std::shared_ptr<const StaticIndex> IndexForServe(const BundleSource& source,
                                                  const ServeOptions& options, IndexReport* report);
+
+// Whether serve sends 103 Early Hints: `flag` when given, else exactly when
+// serving HTTPS. Browsers act on a 103 only over HTTP/2 and later (which
+// they speak only over TLS), and some older HTTP/1.1 clients take a 1xx for
+// the final answer, so plain HTTP gets none unless asked.
+bool EarlyHintsEnabled(std::optional<bool> flag, bool https);
 
 // True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
 bool IsLoopbackHost(const std::string& host);

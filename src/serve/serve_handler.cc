@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "build/asset_names.h"
+#include "policy/preload.h"
 #include "policy/serving.h"
 
 namespace npsbundle {
@@ -76,6 +77,10 @@ HttpResponse RequestHandler::Handle(const HttpRequest& request) const {
     links = route.empty() ? &file->preload_links : &route;
   }
   HttpResponse response = Serve(request, *file, *links);
+  if (options_.early_hints && !links->empty() &&
+      WantsEarlyHints(request.method, response.status, request.Header("Sec-Fetch-Mode"))) {
+    response.early_hints = *links;
+  }
   if (request.method == "HEAD") {
     response.send_body = false;
     response.body = {};

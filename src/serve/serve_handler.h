@@ -17,6 +17,10 @@ namespace npsbundle {
 struct HandlerOptions {
   std::string base = "/";  // Vite's base: "/" or "/app/"
   bool spa = true;         // fall back to the nearest index.html for navigations
+  // Precede a navigation's HTML with a 103 Early Hints of the page's preload
+  // Links (policy's WantsEarlyHints decides which requests); serve's
+  // --early-hints, resolved by EarlyHintsEnabled (serve/serve.h).
+  bool early_hints = false;
 };
 
 // `serve`'s adapter of a built folder to HTTP: methods, path safety, base,

@@ -73,6 +73,27 @@ TEST_CASE("audit passes against npsbundle serve on every fixture app", "[audit-e
   }
 }
 
+TEST_CASE("audit reports the 103 Early Hints serve --early-hints sends, and their absence", "[audit-e2e]") {
+  const std::string good = Fixture("good");
+  ServeOptions hinting = FastOptions();
+  hinting.early_hints = true;
+  ServerScope with(Index(good, hinting), hinting);
+  CommandResult sent = RunNpsbundle({"audit", Url(with.port()), "--build", good});
+  INFO(sent.out << sent.err);
+  CHECK(sent.exit_code == 0);
+  CHECK(sent.out.find("PASS  preload-hints") != std::string::npos);
+  CHECK(sent.out.find("note: protocol: HTTP/1.1 (plain http: browsers speak HTTP/2 only over TLS)\n") !=
+        std::string::npos);
+  CHECK(sent.out.find("note: 103 Early Hints: sent over HTTP/1.1 before the base URL's HTML, ") !=
+        std::string::npos);
+
+  ServerScope without(Index(good, FastOptions()), FastOptions());
+  CommandResult none = RunNpsbundle({"audit", Url(without.port()), "--build", good});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out.find("note: 103 Early Hints: none over HTTP/1.1 before the base URL's HTML (browsers act "
+                      "on them over HTTP/2 only)\n") != std::string::npos);
+}
+
 TEST_CASE("audit honours Vite's base from the URL or --base, and every format", "[audit-e2e]") {
   std::string dist = Fixture("good");
   ServerScope server(Index(dist, FastOptions("/app/")), FastOptions("/app/"));

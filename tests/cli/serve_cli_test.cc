@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "core/compression.h"
@@ -113,6 +114,65 @@ TEST_CASE("serve binary: --quiet, --budget routes and a non-loopback warning", "
   CHECK(server.Stop(SIGTERM) == 0);
   CHECK(server.out().find("GET /") == std::string::npos);
   CHECK(server.err().find("warning: listening on 0.0.0.0") != std::string::npos);
+}
+
+// curl's -D - dumps every head it reads, the 103's included, in order.
+std::string CurlHeads(int port, const std::string& path, const std::string& version) {
+  CommandResult r = Run({"curl", "-sS", version, "-o", "/dev/null", "-D", "-",
+                         "http://127.0.0.1:" + std::to_string(port) + path});
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+TEST_CASE("serve binary: --early-hints sends 103 before a page's 200, seen by curl", "[serve_cli]") {
+  const std::string budget = std::string(NPSBUNDLE_SOURCE_DIR) + "/budgets/nps.json";
+  const std::string oracle_link = "Link: </assets/Oracle-CHnjyAkH.js>; rel=modulepreload; crossorigin";
+  ServeProcess server({Fixture("good"), "--port", "0", "--quiet", "--no-cache", "--early-hints",
+                       "--budget", budget, "--brotli-quality", "4"});
+  int port = server.WaitForPort(std::chrono::seconds(30));
+  REQUIRE(port > 0);
+
+  // A navigation to a route: the 103 carries the route's capped list, the
+  // same Link lines as the 200 after it.
+  std::string heads = CurlHeads(port, "/oracle", "--http1.1");
+  size_t early = heads.find("HTTP/1.1 103 Early Hints\r\n");
+  size_t final_head = heads.find("HTTP/1.1 200 OK\r\n");
+  REQUIRE(early == 0);
+  REQUIRE(final_head != std::string::npos);
+  std::string hints = heads.substr(0, final_head);
+  std::string response = heads.substr(final_head);
+  CHECK(hints.find(oracle_link) != std::string::npos);
+  auto links = [](const std::string& head) {
+    std::vector<std::string> out;
+    std::istringstream lines(head);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("Link: ", 0) == 0) out.push_back(line);
+    }
+    return out;
+  };
+  CHECK(links(hints).size() > 1);
+  CHECK(links(hints) == links(response));
+
+  CHECK(CurlHeads(port, "/", "--http1.1").rfind("HTTP/1.1 103 Early Hints\r\n", 0) == 0);
+  // An asset, and any HTTP/1.0 request: the final response only.
+  CHECK(CurlHeads(port, "/assets/vendor-react-D-9X1o8U.js", "--http1.1").rfind("HTTP/1.1 200 OK", 0) == 0);
+  std::string http10 = CurlHeads(port, "/oracle", "--http1.0");
+  CHECK(http10.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(http10.find(" 103 ") == std::string::npos);
+  CHECK(links(http10) == links(response));  // the Link headers stay
+  CHECK(server.Stop(SIGTERM) == 0);
+
+  // Plain HTTP's default, and --no-early-hints: no 103.
+  for (const char* flag : {"--precompress=background", "--no-early-hints"}) {
+    ServeProcess off({Fixture("good"), "--port", "0", "--quiet", "--no-cache", flag, "--budget",
+                      budget, "--brotli-quality", "4"});
+    int off_port = off.WaitForPort(std::chrono::seconds(30));
+    REQUIRE(off_port > 0);
+    std::string plain = CurlHeads(off_port, "/oracle", "--http1.1");
+    CHECK(plain.rfind("HTTP/1.1 200 OK", 0) == 0);
+    CHECK(plain.find(oracle_link) != std::string::npos);
+    CHECK(off.Stop(SIGTERM) == 0);
+  }
 }
 
 TEST_CASE("serve binary: busy port and bad input exit 2", "[serve_cli]") {

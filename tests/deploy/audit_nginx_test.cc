@@ -104,6 +104,17 @@ std::vector<std::string> FailedChecks(const std::string& text) {
   return names;
 }
 
+// A certificate for 127.0.0.1 and its key, made with `openssl req` in `dir`.
+std::pair<std::string, std::string> SelfSignedCertificate(TempDir& dir) {
+  std::string cert = dir / "cert.pem", key = dir / "key.pem";
+  CommandResult made = testing::Run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                     "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                                     "subjectAltName=IP:127.0.0.1"});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  return {cert, key};
+}
+
 TEST_CASE("audit passes against nginx with the generated config on every fixture app", "[.audit-nginx]") {
   std::string nginx = NginxOrSkip();
   if (nginx.empty()) return;
@@ -159,12 +170,7 @@ TEST_CASE("audit over TLS: verified with --cacert, exit 2 for an untrusted certi
   std::string nginx = NginxOrSkip();
   if (nginx.empty()) return;
   TempDir dir;
-  std::string cert = dir / "cert.pem", key = dir / "key.pem";
-  CommandResult made = testing::Run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                                     "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                                     "subjectAltName=IP:127.0.0.1"});
-  INFO(made.err);
-  REQUIRE(made.exit_code == 0);
+  auto [cert, key] = SelfSignedCertificate(dir);
   std::string source = testing::Fixture("good");
   std::string root = DeployedCopy(dir, source);
   Nginx server(nginx, Generated(root, "ssl_certificate " + cert + ";\nssl_certificate_key " + key + ";\n", " ssl"));
@@ -180,12 +186,44 @@ TEST_CASE("audit over TLS: verified with --cacert, exit 2 for an untrusted certi
   CommandResult trusted = RunNpsbundle({"audit", url, "--build", source, "--cacert", cert});
   INFO(trusted.out << trusted.err);
   CHECK(trusted.exit_code == 0);
+  // This server offers no h2: audit asked for it and got HTTP/1.1.
+  CHECK_THAT(trusted.out,
+             Catch::Contains("note: protocol: HTTP/1.1 (h2 offered by ALPN, the server chose http/1.1)"));
+  CHECK_THAT(trusted.out, Catch::Contains("note: 103 Early Hints: none over HTTP/1.1 before the base URL's HTML"));
   CommandResult insecure = RunNpsbundle({"audit", url, "--build", source, "--insecure"});
   CHECK(insecure.exit_code == 0);
 
   // Plain HTTP to the TLS port is a protocol error, not a list of failures.
   CommandResult plain = RunNpsbundle({"audit", Url(server.port()), "--build", source});
   CHECK(plain.exit_code == 2);
+}
+
+TEST_CASE("audit over HTTP/2: nginx with http2 passes every check over h2, --http1.1 forces 1.1",
+          "[.audit-nginx]") {
+  std::string nginx = NginxOrSkip();
+  if (nginx.empty()) return;
+  TempDir dir;
+  auto [cert, key] = SelfSignedCertificate(dir);
+  for (const std::string& source : AppBuilds()) {
+    INFO(source);
+    TempDir site;
+    std::string root = DeployedCopy(site, source);
+    // nginx 1.22 takes http2 as a listen parameter (1.25 moved it to `http2 on`).
+    Nginx server(nginx, Generated(root, "ssl_certificate " + cert + ";\nssl_certificate_key " + key + ";\n",
+                                  " ssl http2"));
+    std::string url = Url(server.port(), true);
+    CommandResult h2 = RunNpsbundle({"audit", url, "--build", source, "--cacert", cert});
+    INFO(h2.out << h2.err);
+    CHECK(h2.exit_code == 0);
+    CHECK(FailedChecks(h2.out).empty());
+    CHECK_THAT(h2.out, Catch::Contains("note: protocol: HTTP/2 (the server chose h2 by ALPN"));
+    // nginx 1.22 has no early_hints, and no nginx makes 103s for static files.
+    CHECK_THAT(h2.out, Catch::Contains("note: 103 Early Hints: none over HTTP/2 before the base URL's HTML\n"));
+
+    CommandResult forced = RunNpsbundle({"audit", url, "--build", source, "--cacert", cert, "--http1.1"});
+    CHECK(forced.exit_code == 0);
+    CHECK_THAT(forced.out, Catch::Contains("note: protocol: HTTP/1.1 (--http1.1)"));
+  }
 }
 
 }  // namespace

@@ -196,6 +196,10 @@ TEST_CASE("the deploy section of the config file, with located errors", "[deploy
                     "c.json: deploy.caddy.root: expected a string");
   CHECK_THROWS_WITH(ApplyDeploySection(R"({"apache": {}})", "c.json", &settings),
                     "c.json: deploy.apache: unknown field");
+  ApplyDeploySection(R"({"nginx": {"nginxVersion": "1.29"}})", "c.json", &settings);
+  CHECK(settings.nginx.nginx_version == "1.29");
+  CHECK_THROWS_WITH(ApplyDeploySection(R"({"nginx": {"nginxVersion": "latest"}})", "c.json", &settings),
+                    "c.json: deploy.nginx.nginxVersion: expected MAJOR.MINOR, e.g. \"1.29\"");
   CHECK_THROWS_WITH(ParseRoutesFile(R"({"oracle": "x"})", "r.json"),
                     "r.json: routes.oracle: a route must start with '/'");
 }

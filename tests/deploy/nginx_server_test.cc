@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/compression.h"
+#include "deploy/nginx.h"
 #include "support/nginx_harness.h"
 #include "support/test_support.h"
 
@@ -358,6 +359,38 @@ TEST_CASE("nginx -t accepts generated configs for every fixture and a base",
       INFO(test.err);
       CHECK(test.exit_code == 0);
       CHECK(test.err.find("[warn]") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("nginx -t: early_hints is a comment for this nginx, a directive only for 1.29",
+          "[nginx][nginx-live]") {
+  std::string nginx = NginxOrWarn();
+  if (nginx.empty()) return;
+  CommandResult version = testing::Run({nginx, "-v"});
+  // "nginx version: nginx/1.22.1"
+  size_t at = version.err.find("nginx/");
+  REQUIRE(at != std::string::npos);
+  std::string number = version.err.substr(at + 6, version.err.find_first_of(" \n", at) - at - 6);
+  NginxVersion running = ParseNginxVersion(number);
+  bool has_early_hints = running.major > 1 || running.minor >= kNginxEarlyHintsMinor;
+  for (const char* target : {"1.22", "1.29"}) {
+    INFO(target << " " << version.err);
+    NginxPrefix prefix(nginx);
+    CommandResult generated = RunNpsbundle(
+        {"nginx", Fixture("good"), "--nginx-version", target, "--snippets", prefix.snippets_dir(),
+         "--output", prefix.path() + "/conf/app.conf", "--listen",
+         "127.0.0.1:" + std::to_string(testing::FreePort())});
+    REQUIRE(generated.exit_code == 0);
+    prefix.WriteConfig("include app.conf;\n");
+    CommandResult test = prefix.Test();
+    INFO(test.err);
+    // The default config works on Debian's 1.22; the 1.29 one would not,
+    // which is why the directive waits for --nginx-version.
+    bool new_directive = std::string(target) == "1.29";
+    CHECK((test.exit_code == 0) == (!new_directive || has_early_hints));
+    if (new_directive && !has_early_hints) {
+      CHECK(test.err.find("unknown directive \"early_hints\"") != std::string::npos);
     }
   }
 }

@@ -286,6 +286,44 @@ TEST_CASE("nginx: errors name the bad input", "[nginx]") {
   CHECK_THROWS_AS(GenerateNginxConfig(dollar, {}), InputError);
 }
 
+TEST_CASE("nginx: early_hints only for an nginx that has it (1.29)", "[nginx]") {
+  Manifest manifest = Parse(kManifest);
+  auto server_lines = [&](const std::string& version) {
+    NginxOptions options;
+    options.nginx_version = version;
+    return Block(GenerateNginxConfig(manifest, options), "server");
+  };
+  // The default is Debian bookworm's 1.22: a comment that says why.
+  std::vector<std::string> old_nginx = server_lines("1.22");
+  CHECK(Has(old_nginx, "# early_hints $http2 $http3;"));
+  CHECK_FALSE(Has(old_nginx, "early_hints $http2 $http3;"));
+  CHECK(Has(old_nginx, "# Written for nginx 1.22; `early_hints` needs 1.29 (--nginx-version 1.29):"));
+  std::vector<std::string> last_without = server_lines("1.28.9");
+  CHECK(Has(last_without, "# early_hints $http2 $http3;"));
+  CHECK_FALSE(Has(last_without, "early_hints $http2 $http3;"));
+  for (const char* version : {"1.29", "1.29.0", "1.30.1", "2.0"}) {
+    INFO(version);
+    std::vector<std::string> lines = server_lines(version);
+    CHECK(Has(lines, "early_hints $http2 $http3;"));
+    CHECK_FALSE(Has(lines, "# early_hints $http2 $http3;"));
+  }
+}
+
+TEST_CASE("nginx: --nginx-version is MAJOR.MINOR[.PATCH]", "[nginx]") {
+  CHECK(ParseNginxVersion("1.29").minor == 29);
+  CHECK(ParseNginxVersion("1.22.1").minor == 22);
+  CHECK(ParseNginxVersion("2.0").major == 2);
+  for (const char* bad : {"", "1", "1.", ".29", "1.29.", "1.2.3.4", "v1.29", "1.29-rc", "1..29",
+                          "12345.1"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(ParseNginxVersion(bad), "--nginx-version: \"" + std::string(bad) +
+                                                  "\": expected MAJOR.MINOR, e.g. 1.29");
+  }
+  NginxOptions options;
+  options.nginx_version = "latest";
+  CHECK_THROWS_AS(GenerateNginxConfig(Parse(kManifest), options), InputError);
+}
+
 TEST_CASE("nginx: nested entries get their own navigation fallback first", "[nginx]") {
   Manifest manifest = Parse(R"({
     "index.html": {"file": "assets/index-Bl1MOBpP.js", "isEntry": true},

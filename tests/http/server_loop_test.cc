@@ -191,6 +191,22 @@ TEST_CASE("serve loop: response heads", "[serve_loop]") {
   CHECK(ReasonPhrase(431) == "Request Header Fields Too Large");
 }
 
+TEST_CASE("serve loop: a 103 Early Hints head before the final one, HTTP/1.1 only", "[serve_loop]") {
+  HttpResponse response;
+  response.status = 200;
+  std::string head;
+  AppendEarlyHints(response, 1, &head);
+  CHECK(head.empty());  // no hints, no 103
+  response.early_hints = {"</a.js>; rel=modulepreload; crossorigin", "</b.css>; rel=preload; as=style"};
+  AppendEarlyHints(response, 1, &head);
+  CHECK(head ==
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=modulepreload; crossorigin\r\n"
+        "Link: </b.css>; rel=preload; as=style\r\n\r\n");
+  head.clear();
+  AppendEarlyHints(response, 0, &head);  // HTTP/1.0 knows no 1xx
+  CHECK(head.empty());
+}
+
 // The good fixture's largest file: its identity (177 kB) and brotli (51 kB)
 // bodies are large enough to leave by sendfile.
 const std::string kVendor = "assets/vendor-react-D-9X1o8U.js";

@@ -148,5 +148,29 @@ TEST_CASE("preload: EntryKeyForHtml", "[preload]") {
   CHECK(EntryKeyForHtml(manifest, "") == "");
 }
 
+TEST_CASE("preload: which responses get 103 Early Hints", "[preload]") {
+  struct Case {
+    const char* method;
+    int status;
+    std::optional<std::string_view> sec_fetch_mode;
+    bool wanted;
+  };
+  const Case kCases[] = {
+      {"GET", 200, std::nullopt, true},  // curl, old browsers: no Sec-Fetch-*
+      {"GET", 200, "navigate", true},
+      {"GET", 304, "navigate", true},  // the cached page is current: same hints
+      {"HEAD", 200, std::nullopt, false},
+      {"GET", 206, std::nullopt, false},
+      {"GET", 404, "navigate", false},
+      {"GET", 200, "cors", false},  // fetch() of the HTML: no page load
+      {"GET", 200, "no-cors", false},
+      {"POST", 200, "navigate", false},
+  };
+  for (const Case& c : kCases) {
+    INFO(c.method << " " << c.status << " " << c.sec_fetch_mode.value_or("-"));
+    CHECK(WantsEarlyHints(c.method, c.status, c.sec_fetch_mode) == c.wanted);
+  }
+}
+
 }  // namespace
 }  // namespace npsbundle

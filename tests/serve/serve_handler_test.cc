@@ -62,7 +62,9 @@ struct Fixture {
     options.levels.brotli_quality = 5;  // fast; the levels are not under test
     options.base = NormalizeBase(options.base);
     index = IndexForServe(*source, options, &report);
-    handler = std::make_unique<RequestHandler>(index, HandlerOptions{options.base, options.spa});
+    handler = std::make_unique<RequestHandler>(
+        index, HandlerOptions{options.base, options.spa,
+                              EarlyHintsEnabled(options.early_hints, /*https=*/false)});
   }
   HttpResponse Get(const std::string& target,
                    std::vector<std::pair<std::string, std::string>> headers = {},
@@ -75,6 +77,15 @@ struct Fixture {
   std::shared_ptr<const StaticIndex> index;
   std::unique_ptr<RequestHandler> handler;
 };
+
+// The values of a response's Link fields, in order.
+std::vector<std::string> LinkHeaders(const HttpResponse& response) {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Link") out.push_back(value);
+  }
+  return out;
+}
 
 TEST_CASE("serve handler: SPA fallback for navigations only", "[serve_handler]") {
   Fixture f;
@@ -194,20 +205,13 @@ TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[
   ServeOptions options;
   options.routes = {{"/page", "src/Page.tsx"}, {"/", "src/Page.tsx"}};
   Fixture f(options);
-  auto links = [](const HttpResponse& r) {
-    std::vector<std::string> out;
-    for (const auto& [name, value] : r.headers) {
-      if (name == "Link") out.push_back(value);
-    }
-    return out;
-  };
   // The entry script first, then the CSS, then the static imports.
   std::vector<std::string> entry = {
       "</assets/index-AbCd1234.js>; rel=modulepreload; crossorigin",
       "</assets/index-Zz9Yy8Xx.css>; rel=preload; as=style",
       "</assets/vendor-Q1w2E3r4.js>; rel=modulepreload; crossorigin",
   };
-  CHECK(links(f.Get("/index.html")) == entry);
+  CHECK(LinkHeaders(f.Get("/index.html")) == entry);
   // A route: the entry's list, then the page's chunk and its imports.
   std::vector<std::string> page = {
       "</assets/index-AbCd1234.js>; rel=modulepreload; crossorigin",
@@ -216,11 +220,54 @@ TEST_CASE("serve handler: preload links for the entry and for mapped routes", "[
       "</assets/Page-Pp1Pp2Pp.js>; rel=modulepreload; crossorigin",
       "</assets/chart-Cc3Cc4Cc.js>; rel=modulepreload; crossorigin",
   };
-  CHECK(links(f.Get("/page")) == page);
-  CHECK(links(f.Get("/page/")) == page);
-  CHECK(links(f.Get("/")) == page);  // found directly, not by fallback
-  CHECK(links(f.Get("/other")) == entry);
-  CHECK(links(f.Get("/assets/index-AbCd1234.js")).empty());
+  CHECK(LinkHeaders(f.Get("/page")) == page);
+  CHECK(LinkHeaders(f.Get("/page/")) == page);
+  CHECK(LinkHeaders(f.Get("/")) == page);  // found directly, not by fallback
+  CHECK(LinkHeaders(f.Get("/other")) == entry);
+  CHECK(LinkHeaders(f.Get("/assets/index-AbCd1234.js")).empty());
+}
+
+TEST_CASE("serve handler: 103 Early Hints for navigations to a page only", "[serve_handler]") {
+  ServeOptions options;
+  options.routes = {{"/page", "src/Page.tsx"}};
+  options.early_hints = true;
+  Fixture f(options);
+  // The 103 repeats the final response's Link list: the entry's, or the
+  // route's when a route map names the page.
+  HttpResponse entry = f.Get("/");
+  REQUIRE(entry.early_hints.size() == 3);
+  CHECK(entry.early_hints == LinkHeaders(entry));
+  HttpResponse page = f.Get("/page");
+  CHECK(page.early_hints.size() == 5);
+  CHECK(page.early_hints == LinkHeaders(page));
+  CHECK(f.Get("/deep/client/route").early_hints == entry.early_hints);  // SPA fallback
+  CHECK(f.Get("/index.html").early_hints == entry.early_hints);
+  CHECK(f.Get("/", {{"Sec-Fetch-Mode", "navigate"}}).early_hints == entry.early_hints);
+  // A 304 navigation: the browser's copy is the same page, so the same hints.
+  std::string etag = *entry.Header("ETag");
+  HttpResponse revalidated = f.Get("/", {{"If-None-Match", etag}});
+  CHECK(revalidated.status == 304);
+  CHECK(revalidated.early_hints == entry.early_hints);
+
+  CHECK(f.Get("/", {}, "HEAD").early_hints.empty());                     // renders nothing
+  CHECK(f.Get("/", {{"Sec-Fetch-Mode", "cors"}}).early_hints.empty());   // fetch() of the HTML
+  CHECK(f.Get("/assets/index-AbCd1234.js").early_hints.empty());         // not a page
+  CHECK(f.Get("/admin/").early_hints.empty());                           // a page without hints
+  CHECK(f.Get("/assets/missing.js").early_hints.empty());                // 404
+  CHECK(f.Get("/", {{"Range", "bytes=0-3"}}).early_hints.empty());       // 206: no navigation
+
+  // Off unless asked on plain HTTP; --no-early-hints wins over --https.
+  Fixture plain([] {
+    ServeOptions o;
+    o.routes = {{"/page", "src/Page.tsx"}};
+    return o;
+  }());
+  CHECK(plain.Get("/page").early_hints.empty());
+  CHECK(LinkHeaders(plain.Get("/page")).size() == 5);  // the Link headers stay
+  CHECK(EarlyHintsEnabled(std::nullopt, /*https=*/true));
+  CHECK_FALSE(EarlyHintsEnabled(std::nullopt, /*https=*/false));
+  CHECK_FALSE(EarlyHintsEnabled(false, /*https=*/true));
+  CHECK(EarlyHintsEnabled(true, /*https=*/false));
 }
 
 TEST_CASE("serve handler: cache policy", "[serve_handler]") {
