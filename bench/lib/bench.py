@@ -742,12 +742,13 @@ def write_report(args, results, path):
         with open(args.notes) as fh:
             L.append(fh.read().rstrip())
         L.append("")
-    # bench/proxy's section (PROXY.md) stays at the end of the report.
-    proxy_notes = os.path.join(os.path.dirname(os.path.abspath(path)), "PROXY.md")
-    if os.path.exists(proxy_notes):
-        with open(proxy_notes) as fh:
-            L.append(fh.read().rstrip())
-        L.append("")
+    # The sections of bench/proxy, bench/h2 and bench/measure-h2 stay at the end of the report.
+    for section in ("PROXY.md", "H2.md", "MEASURE-H2.md"):
+        notes = os.path.join(os.path.dirname(os.path.abspath(path)), section)
+        if os.path.exists(notes):
+            with open(notes) as fh:
+                L.append(fh.read().rstrip())
+            L.append("")
     with open(path, "w") as fh:
         fh.write("\n".join(L) + "\n")
     results["targets"] = [{"target": a, "measured": b, "met": c} for a, b, c in targets]

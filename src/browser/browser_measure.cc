@@ -95,6 +95,17 @@ std::string BuildPathOfUrl(std::string_view url, std::string_view base_url) {
   return path;
 }
 
+std::vector<RequestRecord> RecordRequests(const NetworkLog& log, std::string_view base_url, size_t from) {
+  std::vector<RequestRecord> out;
+  for (size_t i = from; i < log.requests().size(); ++i) {
+    const ObservedRequest& request = log.requests()[i];
+    std::string_view url = request.url;
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) continue;
+    out.push_back(RequestRecord{PathBelowBase(url, base_url), request.protocol, request.status});
+  }
+  return out;
+}
+
 GroupArrival ObserveGroup(const NetworkLog& log, const std::vector<std::string>& files, std::string_view base_url) {
   GroupArrival out;
   std::map<std::string, const ObservedRequest*> first_finished;
@@ -327,7 +338,10 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
           clocks_agree = false;
         }
         group.load_event_ms.push_back((*visit.log().load_event() - start) * 1000);
-        if (run == 0) group.arrived_files = RequestedBuildPaths(visit.log(), options.base_url, 0, check);
+        if (run == 0) {
+          group.arrived_files = RequestedBuildPaths(visit.log(), options.base_url, 0, check);
+          group.requests = RecordRequests(visit.log(), options.base_url, 0);
+        }
       } else {
         std::string landing = options.base_url + options.start_path;
         visit.Navigate(landing, deadline);
@@ -382,7 +396,10 @@ void MeasureInBrowser(CdpConnection& cdp, const BrowserMeasureOptions& options, 
         if (std::optional<std::string> error = ImpossibleTransition(outcome)) {
           throw BrowserError(ExitCode::kMeasureImpossible, *error);
         }
-        if (run == 0) group.arrived_files = outcome.arrived;
+        if (run == 0) {
+          group.arrived_files = outcome.arrived;
+          group.requests = RecordRequests(visit.log(), options.base_url, before_click);
+        }
       }
       group.arrived_ms.push_back((arrival.arrived - start) * 1000);
       group.first_request_ms.push_back((arrival.first_request - start) * 1000);

@@ -55,6 +55,21 @@ struct Spread {
 };
 Spread SpreadOf(const std::vector<double>& values);
 
+// One request of a measured navigation, as the report lists it.
+struct RequestRecord {
+  // The URL path below the base with a leading "/" ("/" for the document,
+  // "/assets/x.js"); the whole URL for another origin.
+  std::string path;
+  // What the response came over, as the browser names it ("h2",
+  // "http/1.1"); "" when no response came (a failed request).
+  std::string protocol;
+  int status = 0;  // 0: no response
+};
+
+// The requests of `log` from the `from`-th on, in the order they were sent:
+// http and https URLs only (data: and blob: URLs never reach a server).
+std::vector<RequestRecord> RecordRequests(const NetworkLog& log, std::string_view base_url, size_t from);
+
 // One group measured: an entry's initial load or a lazy page's transition.
 struct MeasuredGroup {
   enum class Kind { kInitialLoad, kPageTransition };
@@ -82,6 +97,9 @@ struct MeasuredGroup {
   // every build path of an initial load; for a transition, those requested
   // after the click (which may hold files outside `files`).
   std::vector<std::string> arrived_files;
+  // Every request of the first run: for an initial load, from the document
+  // on; for a transition, those sent after the click.
+  std::vector<RequestRecord> requests;
 };
 
 // What one page transition did, read from the browser after it. Paths are

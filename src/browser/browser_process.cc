@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -68,8 +70,16 @@ std::string LastLine(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_dir) {
-  return {"--headless",
+bool IsSpkiHash(const std::string& text) {
+  if (text.size() != 44 || text[43] != '=') return false;
+  return std::all_of(text.begin(), text.end() - 1, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+  });
+}
+
+std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_dir,
+                                                  const std::vector<std::string>& trusted_spki) {
+  std::vector<std::string> args = {"--headless",
           "--no-sandbox",
           "--disable-gpu",
           "--disable-quic",
@@ -80,17 +90,28 @@ std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_d
           "--disable-sync",
           "--disable-extensions",
           "--user-data-dir=" + user_data_dir,
-          "--remote-debugging-pipe",
-          "about:blank"};
+          "--remote-debugging-pipe"};
+  if (!trusted_spki.empty()) {
+    std::string list;
+    for (const std::string& hash : trusted_spki) list += (list.empty() ? "" : ",") + hash;
+    args.push_back("--ignore-certificate-errors-spki-list=" + list);
+  }
+  args.push_back("about:blank");
+  return args;
 }
 
 std::unique_ptr<BrowserProcess> BrowserProcess::Launch(const std::string& path,
-                                                       const std::vector<std::string>* arguments) {
+                                                       const std::vector<std::string>* arguments,
+                                                       const std::vector<std::string>& trusted_spki) {
   std::string executable = ResolveExecutable(path);
   if (executable.empty()) {
     throw BrowserError(ExitCode::kBrowserMissing,
                        "chromium not found: " + path +
                            " is not an executable file; install the chromium package or pass --browser PATH");
+  }
+  for (const std::string& hash : trusted_spki) {
+    // A comma would smuggle a second hash into the list; anything else is a bug upstream.
+    if (!IsSpkiHash(hash)) throw BrowserError(ExitCode::kBrowserFailed, "not an SPKI SHA-256 hash: \"" + hash + "\"");
   }
   std::unique_ptr<BrowserProcess> browser(new BrowserProcess());
   std::string temp = (std::filesystem::temp_directory_path() / "npsbundle-browser-XXXXXX").string();
@@ -112,7 +133,7 @@ std::unique_ptr<BrowserProcess> BrowserProcess::Launch(const std::string& path,
   int child_read = MoveHigh(to_browser[0]);
   int child_write = MoveHigh(from_browser[1]);
 
-  std::vector<std::string> args = arguments ? *arguments : HeadlessBrowserArguments(temp + "/profile");
+  std::vector<std::string> args = arguments ? *arguments : HeadlessBrowserArguments(temp + "/profile", trusted_spki);
   std::vector<char*> argv;
   argv.push_back(executable.data());
   for (std::string& arg : args) argv.push_back(arg.data());

@@ -17,8 +17,16 @@ inline constexpr const char* kDefaultBrowser = "/usr/bin/chromium";
 // The headless flags `measure` starts the browser with: no sandbox (it runs
 // in containers and CI), no background traffic that would share the
 // throttled link, no QUIC, a fresh profile in `user_data_dir`, and the
-// DevTools protocol on fds 3 and 4.
-std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_dir);
+// DevTools protocol on fds 3 and 4. `trusted_spki` (base64 SHA-256 hashes
+// of certificates' public keys, as `serve --https` prints them) become
+// --ignore-certificate-errors-spki-list: the browser accepts exactly those
+// self-signed certificates, never any other one.
+std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_dir,
+                                                  const std::vector<std::string>& trusted_spki = {});
+
+// True for a base64 SHA-256 hash (44 characters, one '=' of padding): what
+// --ignore-certificate-errors-spki-list takes.
+bool IsSpkiHash(const std::string& text);
 
 // A browser started with --remote-debugging-pipe, in its own process group,
 // with a throwaway profile folder and its stderr in a file there.
@@ -29,10 +37,13 @@ std::vector<std::string> HeadlessBrowserArguments(const std::string& user_data_d
 class BrowserProcess {
  public:
   // Throws BrowserError(kBrowserMissing) when `path` is not an executable
-  // file, BrowserError(kBrowserFailed) when it cannot be started.
-  // `arguments` replaces HeadlessBrowserArguments (for tests with a fake).
+  // file, BrowserError(kBrowserFailed) when it cannot be started or a
+  // `trusted_spki` entry is not IsSpkiHash.
+  // `arguments` replaces HeadlessBrowserArguments (for tests with a fake);
+  // without it, the browser gets HeadlessBrowserArguments(…, trusted_spki).
   static std::unique_ptr<BrowserProcess> Launch(const std::string& path,
-                                                const std::vector<std::string>* arguments = nullptr);
+                                                const std::vector<std::string>* arguments = nullptr,
+                                                const std::vector<std::string>& trusted_spki = {});
   ~BrowserProcess();
   BrowserProcess(const BrowserProcess&) = delete;
   BrowserProcess& operator=(const BrowserProcess&) = delete;

@@ -48,6 +48,17 @@ std::string Header(Lookup headers, std::string_view name) {
   return "";
 }
 
+// A Content-Length value: digits only, no more than 18 of them.
+std::optional<uint64_t> ParseContentLength(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
 std::string ResultString(const CdpMessage& reply, const char* field) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(reply.text);
@@ -118,6 +129,8 @@ bool NetworkLog::OnEvent(std::string_view method, std::string_view message_json,
     request->status = static_cast<int>(Number(response["status"]).value_or(0));
     request->header_bytes = static_cast<uint64_t>(Number(response["encodedDataLength"]).value_or(0));
     request->encoding = Header(response["headers"], "content-encoding");
+    request->protocol = String(response["protocol"]).value_or("");
+    request->content_length = ParseContentLength(Header(response["headers"], "content-length"));
   } else if (method == "Network.loadingFinished") {
     std::optional<double> bytes = Number(params["encodedDataLength"]);
     if (!bytes) {

@@ -1,6 +1,7 @@
 #ifndef NPSBUNDLE_BROWSER_DEVTOOLS_SESSION_H_
 #define NPSBUNDLE_BROWSER_DEVTOOLS_SESSION_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,12 +27,23 @@ struct ObservedRequest {
   double arrived = 0;  // the latest event of the request (response, data, finished)
   int status = 0;
   std::string encoding;       // the response's Content-Encoding; "" for identity
-  uint64_t header_bytes = 0;  // response headers on the wire
+  // The protocol the response came over, as the browser names it
+  // (response.protocol: "http/1.1", "h2", "h3"); "" before a response.
+  std::string protocol;
+  uint64_t header_bytes = 0;  // responseReceived.encodedDataLength: the headers, see body_bytes
   uint64_t total_bytes = 0;   // loadingFinished.encodedDataLength: headers + body
+  std::optional<uint64_t> content_length;  // the response's Content-Length, when it has a valid one
   bool finished = false;
   std::string failure;  // loadingFailed's errorText
-  // Body bytes on the wire: what the server sent after the headers.
-  uint64_t body_bytes() const { return total_bytes > header_bytes ? total_bytes - header_bytes : 0; }
+  // Body bytes on the wire: what the server sent after the headers. The
+  // declared Content-Length when there is one, capped by what crossed the
+  // network (a copy from the memory cache: 0): under throttling, Chromium
+  // reports an HTTP/2 response's whole size already at responseReceived,
+  // so total − headers is 0 there. Without a length, total − headers.
+  uint64_t body_bytes() const {
+    if (content_length) return std::min(*content_length, total_bytes);
+    return total_bytes > header_bytes ? total_bytes - header_bytes : 0;
+  }
 };
 
 // The requests and the load event of one page, fed with its session's events.

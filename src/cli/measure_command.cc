@@ -42,6 +42,7 @@ struct MeasureFlags {
   std::string start;               // URL path transitions start from; empty: the default
   unsigned threads = 0;
   bool no_cache = false;
+  bool https = false;
   ProxyFlags proxy;
 };
 
@@ -134,21 +135,6 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   }
   if (report.groups.empty()) throw InputError(flags.path + ": nothing to measure: no HTML entry");
 
-  // The server writes to the browser's sockets; a browser that went away
-  // must show up as an error, not kill the process with SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
-  std::unique_ptr<BrowserProcess> browser = BrowserProcess::Launch(flags.browser);
-  browser_group = browser->pid();
-  // Declared after `browser`, so destroyed first: no signal can target the
-  // group of a browser already reaped.
-  struct GroupReset {
-    ~GroupReset() { browser_group = 0; }
-  } group_reset;
-  struct sigaction on_signal {};
-  on_signal.sa_handler = KillBrowserAndExit;
-  sigaction(SIGINT, &on_signal, nullptr);
-  sigaction(SIGTERM, &on_signal, nullptr);
-
   // The same server as `serve`, with its defaults (no route hints: the
   // estimate models a page without them), on a free loopback port.
   ServeOptions options;
@@ -162,9 +148,37 @@ ExitCode RunMeasure(const MeasureFlags& flags) {
   // Every variant made before the first page load, so the bytes timed are
   // the brotli bytes `check` measures, not identity bodies served early.
   options.precompress = Precompress::kWait;
+  // --https: serve's development certificate, with h2 offered by ALPN as
+  // `serve --https` does. Made before the browser starts, which must be told
+  // to trust exactly this certificate's key.
+  options.https = flags.https;
+  options.http2 = flags.https;
+  // No 103 Early Hints either (serve's default under --https): the estimate
+  // models a page whose files are found in its HTML, and the tolerance was
+  // measured so.
+  options.early_hints = false;
+  StaticServer server(options, nullptr);
+  std::vector<std::string> trusted;
+  if (server.https()) trusted.push_back(server.certificate().info.spki_sha256_base64);
+
+  // The server writes to the browser's sockets; a browser that went away
+  // must show up as an error, not kill the process with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  std::unique_ptr<BrowserProcess> browser = BrowserProcess::Launch(flags.browser, nullptr, trusted);
+  browser_group = browser->pid();
+  // Declared after `browser`, so destroyed first: no signal can target the
+  // group of a browser already reaped.
+  struct GroupReset {
+    ~GroupReset() { browser_group = 0; }
+  } group_reset;
+  struct sigaction on_signal {};
+  on_signal.sa_handler = KillBrowserAndExit;
+  sigaction(SIGINT, &on_signal, nullptr);
+  sigaction(SIGTERM, &on_signal, nullptr);
+
   std::unique_ptr<BundleSource> source = OpenBundle(flags.path);
   IndexReport index_report;
-  StaticServer server(IndexForServe(*source, options, &index_report), options, nullptr);
+  server.SetIndex(IndexForServe(*source, options, &index_report));
   for (const std::string& warning : index_report.warnings) std::cerr << "npsbundle: warning: " << warning << "\n";
   server.Start();
 
@@ -208,6 +222,9 @@ void AddMeasureCommand(CLI::App& app, CommandAction* action) {
                   "/npsbundle-measure-start, which no route names)");
   cmd->add_option("-j,--jobs", flags->threads, "Compression threads (default: one per core)");
   cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the size cache");
+  cmd->add_flag("--https", flags->https,
+                "Serve over TLS and HTTP/2 with serve's development certificate, trusted by Chromium by its "
+                "SPKI hash (default: plain HTTP/1.1)");
   AddProxyOptions(cmd, &flags->proxy);
   cmd->callback([flags, action] { *action = [flags] { return RunMeasure(*flags); }; });
 }

@@ -1,6 +1,10 @@
 #include "report/report_measure.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include "core/escape.h"
 
@@ -28,6 +32,28 @@ std::string SampleJson(const std::vector<double>& samples, const char* format) {
          list + "]}";
 }
 
+std::string RequestsJson(const std::vector<RequestRecord>& requests) {
+  std::string out;
+  for (const RequestRecord& r : requests) {
+    out += std::string(out.empty() ? "" : ", ") + "{\"url\": " + Str(r.path) + ", \"protocol\": " +
+           (r.protocol.empty() ? "null" : Str(r.protocol)) + ", \"status\": " + std::to_string(r.status) + "}";
+  }
+  return "[" + out + "]";
+}
+
+// Answered requests of every group's first run by protocol, most used first.
+std::vector<std::pair<std::string, size_t>> ProtocolCounts(const MeasureReport& report) {
+  std::map<std::string, size_t> counts;
+  for (const MeasuredGroup& g : report.groups) {
+    for (const RequestRecord& r : g.requests) {
+      if (r.status > 0) ++counts[r.protocol.empty() ? "unknown" : r.protocol];
+    }
+  }
+  std::vector<std::pair<std::string, size_t>> out(counts.begin(), counts.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
 std::string GroupJson(const MeasuredGroup& g) {
   std::string files, steps, encodings, arrived;
   for (const std::string& f : g.files) files += (files.empty() ? "" : ", ") + Str(f);
@@ -50,7 +76,7 @@ std::string GroupJson(const MeasuredGroup& g) {
          ", \"arrivedMs\": " + SampleJson(g.arrived_ms, "%.1f") +
          ", \"firstRequestMs\": " + SampleJson(g.first_request_ms, "%.1f") + ", \"bytes\": " + SampleJson(g.bytes, "%.0f") +
          ", \"expectedBytes\": " + std::to_string(g.expected_bytes) + ", \"encodings\": [" + encodings +
-         "], \"error\": " + error + "}";
+         "], \"requests\": " + RequestsJson(g.requests) + ", \"error\": " + error + "}";
 }
 
 // "br 82.1 kB" with "(check: 82.2 kB)" only when they differ.
@@ -80,6 +106,20 @@ std::string Pad(std::string text, size_t width) {
 
 }  // namespace
 
+std::string ProtocolSummary(const MeasureReport& report) {
+  auto counts = ProtocolCounts(report);
+  auto requests = [](size_t n) { return std::to_string(n) + (n == 1 ? " request" : " requests"); };
+  if (counts.empty()) return "";
+  if (counts.size() == 1) {
+    return "protocol: " + counts[0].first + " (" + (counts[0].second == 1 ? "" : "all ") + requests(counts[0].second) + ")";
+  }
+  std::string out = "protocols: ";
+  for (size_t i = 0; i < counts.size(); ++i) {
+    out += (i ? ", " : "") + counts[i].first + " (" + requests(counts[i].second) + ")";
+  }
+  return out;
+}
+
 std::string RenderMeasureText(const MeasureReport& report) {
   const NetworkProfile& p = report.profile;
   std::string out = "npsbundle measure: " + report.input + " in " + report.browser + ", " + p.name + " (" +
@@ -103,6 +143,9 @@ std::string RenderMeasureText(const MeasureReport& report) {
              Pad(Pair(g.load_event_ms), 23) + Pad(error, 9) + BytesCell(g) + "\n";
     }
   }
+  if (std::string protocols = ProtocolSummary(report); !protocols.empty()) {
+    out += "\n" + protocols + "\n";
+  }
   std::string arrived;
   for (const MeasuredGroup& g : report.groups) {
     if (g.kind != MeasuredGroup::Kind::kPageTransition) continue;
@@ -123,6 +166,10 @@ std::string RenderMeasureJson(const MeasureReport& report) {
   for (const MeasuredGroup& g : report.groups) groups += std::string(groups.empty() ? "\n    " : ",\n    ") + GroupJson(g);
   std::string notes;
   for (const std::string& n : report.notes) notes += (notes.empty() ? "" : ", ") + Str(n);
+  std::string protocols;
+  for (const auto& [name, count] : ProtocolCounts(report)) {
+    protocols += (protocols.empty() ? "" : ", ") + Str(name) + ": " + std::to_string(count);
+  }
   return std::string("{\n") + "  \"schemaVersion\": 1,\n" + "  \"tool\": " +
          Str(std::string("npsbundle ") + NPSBUNDLE_VERSION) + ",\n" + "  \"input\": " + Str(report.input) + ",\n" +
          "  \"budget\": " + (report.budget_path.empty() ? "null" : Str(report.budget_path)) + ",\n" +
@@ -131,7 +178,8 @@ std::string RenderMeasureJson(const MeasureReport& report) {
          ", \"http\": " + (p.http2 ? "2" : "1") + ", \"connections\": " + std::to_string(p.connections) + "},\n" +
          "  \"throttling\": " + EmulationParams(p) + ",\n" + "  \"encoding\": " +
          Str(std::string(MeasureName(report.encoding))) + ",\n" + "  \"runs\": " + std::to_string(report.runs) +
-         ",\n" + "  \"measurements\": [" + groups + (groups.empty() ? "],\n" : "\n  ],\n") + "  \"notes\": [" +
+         ",\n" + "  \"protocols\": {" + protocols + "},\n" +
+         "  \"measurements\": [" + groups + (groups.empty() ? "],\n" : "\n  ],\n") + "  \"notes\": [" +
          notes + "]\n}\n";
 }
 

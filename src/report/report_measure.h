@@ -19,6 +19,14 @@ namespace npsbundle {
 // bytes against what `check` reports.
 std::string RenderMeasureText(const MeasureReport& report);
 
+// What the answered requests of every group's first run came over, in one
+// line: "protocol: h2 (all 14 requests)", or "protocols: h2 (12 requests),
+// http/1.1 (2 requests)", most used first ("unknown" when the browser did
+// not say). Requests without a response (cancelled, failed, a duplicate
+// the memory cache took) are listed in JSON but not counted. Empty when
+// no request was answered.
+std::string ProtocolSummary(const MeasureReport& report);
+
 // JSON in the style of `check --format json` (schema in the README).
 std::string RenderMeasureJson(const MeasureReport& report);
 

@@ -170,6 +170,91 @@ TEST_CASE("browser measure: events without the fields they need are errors", "[b
   CHECK(error == "Network.loadingFinished: no params");
 }
 
+TEST_CASE("browser measure: each request keeps the protocol its response came over", "[browser_measure]") {
+  NetworkLog log;
+  auto request = [&](const std::string& id, const std::string& url, const std::string& response) {
+    Feed(log, "Network.requestWillBeSent",
+         R"({"requestId":")" + id + R"(","timestamp":1,"request":{"url":")" + url + R"("}})");
+    if (!response.empty()) {
+      Feed(log, "Network.responseReceived", R"({"requestId":")" + id + R"(","timestamp":2,"response":)" + response + "}");
+    }
+  };
+  request("1", kBase, R"({"status":200,"encodedDataLength":90,"headers":{},"protocol":"h2"})");
+  request("2", std::string(kBase) + "assets/index.js", R"({"status":200,"encodedDataLength":90,"headers":{},"protocol":"h2"})");
+  request("3", "data:image/png;base64,AAAA", R"({"status":200,"encodedDataLength":0,"headers":{},"protocol":"data"})");
+  request("4", "http://127.0.0.1:9/api/x", R"({"status":502,"encodedDataLength":90,"headers":{},"protocol":"http/1.1"})");
+  request("5", std::string(kBase) + "assets/cut.js", "");  // no response (yet)
+  request("6", std::string(kBase) + "old.js", R"({"status":200,"encodedDataLength":90,"headers":{}})");
+  REQUIRE(log.requests().size() == 6);
+  CHECK(log.requests()[0].protocol == "h2");
+  CHECK(log.requests()[5].protocol == "");  // a browser that does not say
+
+  std::vector<RequestRecord> all = RecordRequests(log, kBase, 0);
+  REQUIRE(all.size() == 5);  // the data: URL never reached a server
+  CHECK(all[0].path == "/");
+  CHECK(all[0].protocol == "h2");
+  CHECK(all[0].status == 200);
+  CHECK(all[1].path == "/assets/index.js");
+  CHECK(all[2].path == "http://127.0.0.1:9/api/x");
+  CHECK(all[2].protocol == "http/1.1");
+  CHECK(all[3].protocol == "");
+  CHECK(all[3].status == 0);
+  std::vector<RequestRecord> later = RecordRequests(log, kBase, 4);
+  REQUIRE(later.size() == 2);
+  CHECK(later[0].path == "/assets/cut.js");
+}
+
+TEST_CASE("browser measure: body bytes are the declared length, whatever the headers were counted as",
+          "[browser_measure]") {
+  NetworkLog log;
+  auto request = [&](const std::string& id, uint64_t at_response, const std::string& length, uint64_t total) {
+    Feed(log, "Network.requestWillBeSent",
+         R"({"requestId":")" + id + R"(","timestamp":1,"request":{"url":")" + kBase + id + R"(.js"}})");
+    std::string headers = length.empty() ? "{}" : R"({"content-length":")" + length + R"("})";
+    Feed(log, "Network.responseReceived",
+         R"({"requestId":")" + id + R"(","timestamp":2,"response":{"status":200,"encodedDataLength":)" +
+             std::to_string(at_response) + R"(,"headers":)" + headers + R"(,"protocol":"h2"}})");
+    Feed(log, "Network.loadingFinished",
+         R"({"requestId":")" + id + R"(","timestamp":3,"encodedDataLength":)" + std::to_string(total) + "}");
+  };
+  request("throttled-h2", 50665, "50617", 50665);  // the whole size already at responseReceived
+  request("plain", 48, "50617", 50665);            // headers, then the body
+  request("cached-copy", 0, "50617", 0);           // from the memory cache: nothing crossed the network
+  request("no-length", 48, "", 1048);
+  request("bad-length", 48, "12x", 1048);
+  std::vector<uint64_t> bodies;
+  for (const ObservedRequest& r : log.requests()) bodies.push_back(r.body_bytes());
+  CHECK(bodies == std::vector<uint64_t>{50617, 50617, 0, 1000, 1000});
+}
+
+TEST_CASE("browser measure: the protocol summary counts every group's first-run requests", "[browser_measure]") {
+  MeasureReport report;
+  report.profile = *FindBuiltinProfile("fast-3g");
+  CHECK(ProtocolSummary(report) == "");
+  MeasuredGroup initial, oracle;
+  initial.key = initial.label = "index.html";
+  oracle.kind = MeasuredGroup::Kind::kPageTransition;
+  oracle.key = oracle.label = "Oracle";
+  for (const char* path : {"/", "/assets/index.js", "/assets/index.css"}) initial.requests.push_back({path, "h2", 200});
+  oracle.requests.push_back({"/assets/Oracle.js", "h2", 200});
+  report.groups = {initial, oracle};
+  CHECK(ProtocolSummary(report) == "protocol: h2 (all 4 requests)");
+  CHECK_THAT(RenderMeasureText(report), Catch::Contains("\nprotocol: h2 (all 4 requests)\n"));
+  std::string json = RenderMeasureJson(report);
+  CHECK_THAT(json, Catch::Contains(R"("protocols": {"h2": 4},)"));
+  CHECK_THAT(json, Catch::Contains(R"("requests": [{"url": "/assets/Oracle.js", "protocol": "h2", "status": 200}])"));
+
+  report.groups[1].requests.push_back({"/api/live", "http/1.1", 101});
+  report.groups[1].requests.push_back({"/api/slow", "", 0});
+  report.groups[1].requests.push_back({"/api/old", "", 200});
+  CHECK(ProtocolSummary(report) == "protocols: h2 (4 requests), http/1.1 (1 request), unknown (1 request)");
+  json = RenderMeasureJson(report);
+  CHECK_THAT(json, Catch::Contains(R"("protocols": {"h2": 4, "http/1.1": 1, "unknown": 1},)"));
+  CHECK_THAT(json, Catch::Contains(R"({"url": "/api/slow", "protocol": null, "status": 0})"));
+  report.groups = {oracle};
+  CHECK(ProtocolSummary(report) == "protocol: h2 (1 request)");
+}
+
 TEST_CASE("browser measure: throttling of a profile", "[browser_measure]") {
   CHECK(EmulationParams(*FindBuiltinProfile("fast-3g")) ==
         R"({"offline":false,"latency":150.000,"downloadThroughput":200000.000,"uploadThroughput":200000.000})");
@@ -275,7 +360,7 @@ class FakeBrowser {
          R"(","timestamp":)" + std::to_string(t) + R"(,"request":{"url":")" + url + R"("}}})");
     Send(R"({"method":"Network.responseReceived","sessionId":"S","params":{"requestId":")" + id +
          R"(","timestamp":)" + std::to_string(t + 0.01) +
-         R"(,"response":{"status":200,"encodedDataLength":380,"headers":{"content-encoding":"br"}}}})");
+         R"(,"response":{"status":200,"encodedDataLength":380,"headers":{"content-encoding":"br"},"protocol":"h2"}}})");
     Send(R"({"method":"Network.loadingFinished","sessionId":"S","params":{"requestId":")" + id +
          R"(","timestamp":)" + std::to_string(t + 0.01) + R"(,"encodedDataLength":)" + std::to_string(380 + body) +
          "}}");
@@ -372,6 +457,13 @@ TEST_CASE("browser measure: each run of each group is a fresh context; samples a
   CHECK(oracle.arrived_ms.size() == 2);
   CHECK(oracle.bytes == std::vector<double>{1000, 1000});
   for (double ms : oracle.arrived_ms) CHECK(ms >= 0);
+  // The first run's requests: the document and the script; after the click, the page's chunk.
+  REQUIRE(initial.requests.size() == 2);
+  CHECK(initial.requests[0].path == "/");
+  CHECK(initial.requests[1].path == "/assets/index.js");
+  CHECK(initial.requests[1].protocol == "h2");
+  REQUIRE(oracle.requests.size() == 1);
+  CHECK(oracle.requests[0].path == "/assets/Oracle.js");
   CHECK(browser.navigations == 4);  // 2 initial loads + 2 landings before the click
   CHECK(browser.clicks == 2);
   CHECK(browser.contexts_disposed == 4);

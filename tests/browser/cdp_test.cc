@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -190,6 +192,25 @@ TEST_CASE("cdp: error replies, malformed messages, a closed pipe and silence are
     CHECK(Throws([&] { cdp->Call("Page.navigate", "{}", "S", In(30)); }, ExitCode::kMeasureTimeout,
                  "no reply to Page.navigate in time"));
   }
+}
+
+TEST_CASE("browser process: a trusted certificate is named by its key hash, never trusted blanket", "[cdp]") {
+  const std::string hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+  std::vector<std::string> plain = HeadlessBrowserArguments("/tmp/p");
+  std::vector<std::string> trusting = HeadlessBrowserArguments("/tmp/p", {hash, hash});
+  CHECK(trusting.size() == plain.size() + 1);
+  CHECK(std::count(trusting.begin(), trusting.end(),
+                   "--ignore-certificate-errors-spki-list=" + hash + "," + hash) == 1);
+  CHECK(trusting.back() == "about:blank");
+  for (const std::vector<std::string>* args : {&plain, &trusting}) {
+    CHECK(std::count(args->begin(), args->end(), "--ignore-certificate-errors") == 0);
+    CHECK(std::count(args->begin(), args->end(), "--disable-quic") == 1);
+  }
+  CHECK(IsSpkiHash(hash));
+  CHECK(!IsSpkiHash(hash.substr(1)));
+  CHECK(!IsSpkiHash(hash.substr(0, 43) + "A"));
+  CHECK(!IsSpkiHash("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSu,U="));  // a second list entry smuggled in
+  CHECK(!IsSpkiHash(""));
 }
 
 TEST_CASE("browser process: a missing browser is exit code 3 with a hint", "[cdp]") {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# CTest driver of the serve browser test.
-# usage: run.sh NPSBUNDLE_BINARY SOURCE_DIR
+# CTest driver of the serve browser tests.
+# usage: run.sh NPSBUNDLE_BINARY SOURCE_DIR [SCRIPT]
 # Serves the good fixture and loads it in Debian's headless Chromium through
-# serve.mjs. Exits 77 (skipped) when node or chromium is missing; installs
-# playwright-core (never a browser) on first use.
+# SCRIPT (serve.mjs; h2.mjs: over --https and HTTP/2). Exits 77 (skipped)
+# when node or chromium is missing; installs playwright-core (never a
+# browser) on first use.
 set -euo pipefail
 npsbundle="$1"
 source_dir="$2"
@@ -18,4 +19,5 @@ if [[ ! -d "$here/node_modules/playwright-core" ]]; then
   (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
 fi
 
-exec node "$here/serve.mjs" "$npsbundle" "$source_dir/fixtures/builds/good"
+script="${3:-serve.mjs}"
+exec node "$here/$script" "$npsbundle" "$source_dir/fixtures/builds/good" "$source_dir"

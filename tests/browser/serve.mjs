@@ -5,56 +5,18 @@
 //
 // usage: node serve.mjs NPSBUNDLE_BINARY BUILD_DIR
 // Exit codes: 0 pass, 1 failure, 77 skipped (no chromium).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { argumentsOrExit, failureList, launchChromium, startAndRead } from './chromium.mjs';
 
-const CHROMIUM = process.env.NPSBUNDLE_CHROMIUM ?? '/usr/bin/chromium';
-const [binary, build] = process.argv.slice(2);
-if (!binary || !build) {
-  console.error('usage: node serve.mjs NPSBUNDLE_BINARY BUILD_DIR');
-  process.exit(2);
-}
-if (!existsSync(CHROMIUM)) {
-  console.log(`skip: ${CHROMIUM} not found`);
-  process.exit(77);
-}
-
-const failures = [];
-const check = (ok, what) => {
-  if (!ok) failures.push(what);
-};
+const [binary, build] = argumentsOrExit(2, 'node serve.mjs NPSBUNDLE_BINARY BUILD_DIR');
+const { check, finish } = failureList();
 
 // Start the server on a free port and read the URL from its start-up line.
-const server = spawn(binary, ['serve', build, '--port', '0', '--precompress=wait'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const baseUrl = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error('serve did not start within 60 s')), 60000);
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    const match = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-    if (match) {
-      clearTimeout(timer);
-      resolve(match[0]);
-    }
-  });
-  server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-});
+const { child: server, found } = startAndRead(binary, ['serve', build, '--port', '0', '--precompress=wait'],
+    /http:\/\/127\.0\.0\.1:\d+\//, 'serve');
+const baseUrl = (await found)[0];
 server.stdout.resume();
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const errors = [];
@@ -113,8 +75,4 @@ try {
   server.kill('SIGTERM');
 }
 
-if (failures.length > 0) {
-  for (const f of failures) console.error(`FAIL: ${f}`);
-  process.exit(1);
-}
-console.log('browser test passed: lazy page loaded, all JS/CSS brotli-encoded, no console errors');
+finish('browser test passed: lazy page loaded, all JS/CSS brotli-encoded, no console errors');

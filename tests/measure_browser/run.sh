@@ -6,8 +6,10 @@
 # against the estimate and against `check`'s sizes (check.py). Then measures
 # redirect-app, whose catch-all route redirects unknown paths to /404: from
 # the default start page that is exit 6 with its message; from --start / the
-# transition is real and lists what arrived. Exits 77 (skipped) when
-# chromium is missing.
+# transition is real and lists what arrived. Last, measures the good
+# fixture once over --https: every request over h2, the same bytes, the
+# protocol line in the text report. Exits 77 (skipped) when chromium is
+# missing.
 set -euo pipefail
 npsbundle="$1"
 source_dir="$2"
@@ -43,3 +45,23 @@ assert about[0]["arrivedMs"]["p50"] > 0, about[0]["arrivedMs"]
 print("redirect-app: exit 6 from the default start; from / the transition to /about took",
       about[0]["arrivedMs"]["p50"], "ms")
 PY
+
+# --https: serve's development certificate (made in the test cache folder),
+# trusted by its SPKI hash; HTTP/2 for every request, the bytes unchanged.
+"$npsbundle" measure "$build" --budget nps --runs 1 --pages Oracle --https --format json \
+  --browser "$chromium" --timeout 120 > "$work/https.json"
+python3 - "$work/check.json" "$work/https.json" <<'PY'
+import json, sys
+check, measure = (json.load(open(path)) for path in sys.argv[1:3])
+brotli = {g["key"]: g["total"]["brotli"] for g in check["entries"] + check["lazyPages"]}
+answered = [r for m in measure["measurements"] for r in m["requests"] if r["status"]]
+assert len(answered) >= 8, answered
+assert measure["protocols"] == {"h2": len(answered)}, measure["protocols"]
+assert all(r["url"].startswith("/") for r in answered), answered
+for m in measure["measurements"]:
+    assert m["bytes"]["samples"] == [brotli[m["key"]]], (m["key"], m["bytes"], brotli[m["key"]])
+print("https: %d requests over h2, bytes equal check's brotli sizes" % len(answered))
+PY
+"$npsbundle" measure "$build" --budget nps --runs 1 --pages Oracle --https --browser "$chromium" --timeout 120 \
+  > "$work/https.txt"
+grep -E '^protocol: h2 \(all [0-9]+ requests\)$' "$work/https.txt" || { cat "$work/https.txt" >&2; exit 1; }
