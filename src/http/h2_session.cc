@@ -82,6 +82,14 @@ struct Stream {
   HttpResponse response;
   std::string_view payload;  // into `response`, what DATA frames carry
   size_t sent = 0;
+  // Answered by CompleteHead: DATA frames carry `streamed` as AppendBody
+  // fills it, until `stream_end`. `data_waiting`: the provider returned
+  // NGHTTP2_ERR_DEFERRED and is resumed by the next AppendBody.
+  bool streaming = false;
+  bool stream_end = false;
+  bool data_waiting = false;
+  std::string streamed;
+  uint64_t streamed_bytes = 0;  // framed so far, for the log
   int64_t started_micros = 0;
 };
 
@@ -111,6 +119,7 @@ struct Http2Session::Impl {
   size_t pending_acks = 0;
   size_t held_bytes = 0;  // fields and bodies of every stream
   size_t body_bytes = 0;
+  size_t streamed_bytes = 0;  // AppendBody bytes of every stream, not yet framed
   std::string abuse;  // set by a callback that spent a budget
   std::string error;
   bool failed = false;
@@ -137,16 +146,20 @@ struct Http2Session::Impl {
     stream->held_bytes = 0;
     std::string().swap(stream->body);
     stream->request.headers = {};
+    streamed_bytes -= stream->streamed.size();
+    std::string().swap(stream->streamed);
   }
 
   static void Install(nghttp2_session_callbacks* callbacks);
+  static ssize_t ReadStreamed(nghttp2_session* session, int32_t stream_id, uint8_t* buffer, size_t length,
+                              uint32_t* flags, nghttp2_data_source* source, void* impl);
   int OnBeginFrame(const nghttp2_frame_hd& hd);
   void OnFrameReceived(const nghttp2_frame& frame);
   int OnHeader(const nghttp2_frame& frame, std::string_view name, std::string_view value);
   void OnHeadersDone(Stream* stream, int32_t id, bool end_stream);
   void OnBody(Stream* stream, int32_t id, std::string_view data);
   void Defer(Stream* stream, int32_t id);
-  void Answer(Stream* stream, int32_t id, HttpResponse response);
+  void Answer(Stream* stream, int32_t id, HttpResponse response, bool streaming = false);
   void OnFrameSent(const nghttp2_frame& frame);
   void Log(const Stream& stream);
   void Fail(int code, std::string why);
@@ -315,13 +328,39 @@ static ssize_t ReadBody(nghttp2_session* /*session*/, int32_t /*stream_id*/, uin
   return static_cast<ssize_t>(n);
 }
 
-void Http2Session::Impl::Answer(Stream* stream, int32_t id, HttpResponse response) {
+// The data provider of a streamed answer: what AppendBody queued, or
+// DEFERRED until it queues more.
+ssize_t Http2Session::Impl::ReadStreamed(nghttp2_session* /*session*/, int32_t /*stream_id*/, uint8_t* buffer,
+                                         size_t length, uint32_t* flags, nghttp2_data_source* source,
+                                         void* impl) {
+  auto* stream = static_cast<Stream*>(source->ptr);
+  size_t n = std::min(length, stream->streamed.size());
+  if (n == 0 && !stream->stream_end) {
+    stream->data_waiting = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  std::copy_n(stream->streamed.data(), n, buffer);
+  stream->streamed.erase(0, n);
+  stream->streamed_bytes += n;
+  static_cast<Impl*>(impl)->streamed_bytes -= n;
+  if (stream->streamed.empty() && stream->stream_end) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+void Http2Session::Impl::Answer(Stream* stream, int32_t id, HttpResponse response, bool streaming) {
   stream->answered = true;
   stream->deferred = false;
   stream->response = std::move(response);
   const HttpResponse& sent = stream->response;
   // Every answer to HEAD goes without a body, errors included (RFC 9110 §9.3.2).
   bool send_body = sent.send_body && stream->request.method != "HEAD";
+  if (streaming) {
+    // No body where the status forbids one (RFC 9110 §6.4.1).
+    stream->streaming = send_body && sent.status != 204 && sent.status != 304;
+    stream->response.owned_body.clear();
+    stream->response.body = {};
+    send_body = false;
+  }
   stream->payload = send_body ? sent.payload() : std::string_view();
 
   if (!sent.early_hints.empty()) {
@@ -336,17 +375,20 @@ void Http2Session::Impl::Answer(Stream* stream, int32_t id, HttpResponse respons
   std::vector<nghttp2_nv> fields{Field(":status", status), Field("date", CachedHttpDate())};
   for (const auto& [name, value] : sent.headers) {
     std::string lower = Lower(name);
-    if (IsConnectionSpecific(lower) || lower == "content-length" || lower == "date") continue;
+    if (IsConnectionSpecific(lower) || lower == "date") continue;
+    // A streamed answer keeps the length its source gave; others get ours.
+    if (lower == "content-length" && (!streaming || sent.status == 204)) continue;
     names.push_back(std::move(lower));
     fields.push_back(Field(names.back(), value));
   }
   // For HEAD and 304 the length a GET would get (RFC 9110 §8.6), as on
   // HTTP/1.1; none where the status forbids it (RFC 9110 §8.6).
-  if (sent.status != 204 && sent.status >= 200) fields.push_back(Field("content-length", length));
+  if (!streaming && sent.status != 204 && sent.status >= 200) fields.push_back(Field("content-length", length));
   nghttp2_data_provider provider{};
   provider.source.ptr = stream;
-  provider.read_callback = ReadBody;
-  nghttp2_submit_response(session, id, fields.data(), fields.size(), stream->payload.empty() ? nullptr : &provider);
+  provider.read_callback = stream->streaming ? ReadStreamed : ReadBody;
+  bool has_data = stream->streaming || !stream->payload.empty();
+  nghttp2_submit_response(session, id, fields.data(), fields.size(), has_data ? &provider : nullptr);
 }
 
 void Http2Session::Impl::OnFrameSent(const nghttp2_frame& frame) {
@@ -383,7 +425,7 @@ void Http2Session::Impl::Log(const Stream& stream) {
   served.target = stream.request.target;
   served.status = stream.response.status;
   served.encoding = encoding ? std::string_view(*encoding) : std::string_view();
-  served.body_bytes = stream.payload.size();
+  served.body_bytes = stream.payload.size() + stream.streamed_bytes;
   served.micros = Now() - stream.started_micros;
   log(served);
 }
@@ -566,7 +608,35 @@ bool Http2Session::Complete(int32_t stream_id, HttpResponse response) {
   return true;
 }
 
-size_t Http2Session::BufferedBytes() const { return impl_->held_bytes + impl_->pending.size(); }
+bool Http2Session::CompleteHead(int32_t stream_id, HttpResponse head) {
+  Stream* stream = impl_->Find(stream_id);
+  if (stream == nullptr || !stream->deferred || impl_->failed) return false;
+  impl_->Answer(stream, stream_id, std::move(head), /*streaming=*/true);
+  return true;
+}
+
+bool Http2Session::AppendBody(int32_t stream_id, std::string_view bytes, bool end) {
+  Impl& impl = *impl_;
+  Stream* stream = impl.Find(stream_id);
+  if (stream == nullptr || !stream->streaming || stream->stream_end || impl.failed) return false;
+  stream->streamed.append(bytes);
+  impl.streamed_bytes += bytes.size();
+  stream->stream_end = end;
+  if (stream->data_waiting && (!bytes.empty() || end)) {
+    stream->data_waiting = false;
+    nghttp2_session_resume_data(impl.session, stream_id);
+  }
+  return true;
+}
+
+size_t Http2Session::PendingBody(int32_t stream_id) const {
+  Stream* stream = impl_->Find(stream_id);
+  return stream == nullptr ? 0 : stream->streamed.size();
+}
+
+size_t Http2Session::BufferedBytes() const {
+  return impl_->held_bytes + impl_->streamed_bytes + impl_->pending.size();
+}
 
 const std::string& Http2Session::error() const { return impl_->error; }
 

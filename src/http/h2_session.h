@@ -59,6 +59,22 @@ class Http2Session {
   // stream is gone (reset by the client, connection ended) or not deferred.
   bool Complete(int32_t stream_id, HttpResponse response);
 
+  // Answers a deferred stream whose body is not known yet (a proxied
+  // response, Server-Sent Events): `head`'s status and fields go now, its
+  // body (if any) is ignored; the body follows by AppendBody. A
+  // Content-Length among head.headers is passed on and must match what is
+  // appended. A response that has no body (HEAD, 204, 304, send_body
+  // false) ends with the head. False, and nothing sent, as for Complete.
+  bool CompleteHead(int32_t stream_id, HttpResponse head);
+  // Queues the next bytes of a stream answered by CompleteHead; `end`
+  // closes it. DATA frames go as the client's flow control allows: the
+  // caller bounds what it queues by PendingBody (backpressure). False when
+  // the stream is gone (reset by the client, connection ended) or has no
+  // body to take: the caller abandons its source.
+  bool AppendBody(int32_t stream_id, std::string_view bytes, bool end);
+  // Bytes queued by AppendBody and not yet framed; 0 for a stream gone.
+  size_t PendingBody(int32_t stream_id) const;
+
   // Bytes the session holds for requests (fields and bodies) and output
   // taken from nghttp2 but not yet handed out: what the abuse limits keep
   // bounded. nghttp2's own queues are bounded by the limits, not counted.

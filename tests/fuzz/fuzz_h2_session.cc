@@ -3,13 +3,15 @@
 // mutations spend no time on them), fed to Http2Session in pieces whose
 // sizes the first byte seeds, with the session's output drained between
 // pieces in small writes. Requests to "/api/" are deferred and completed
-// after each piece, so the proxy path runs too. Checked: no crash, output
+// after each piece, so the proxy path runs too: half at once (Complete),
+// half streamed (CompleteHead, then a chunk a piece, ending after three). Checked: no crash, output
 // taken in bounded writes, what the session holds stays under its limits,
 // and a finished session stays finished.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/h2_session.h"
@@ -68,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t preface = input.size();
   input.append(reinterpret_cast<const char*>(data) + 1, size - 1);
   uint32_t seed = data[0];
+  std::vector<std::pair<int32_t, int>> streaming;  // stream, chunks appended
   std::string out;
   auto drain = [&](int max_writes) {
     for (int writes = 0; writes < max_writes && session.WantsWrite(); ++writes) {
@@ -88,11 +91,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(session.BufferedBytes() <= limits.max_buffered_body_bytes + 64 * 1024);
     for (int32_t id : deferred) {
       HttpResponse answer;
+      if (id % 4 == 3) {
+        if (session.CompleteHead(id, std::move(answer))) streaming.emplace_back(id, 0);
+        continue;
+      }
       answer.owned_body = "proxied";
       answer.content_length = answer.owned_body.size();
       session.Complete(id, std::move(answer));
     }
     deferred.clear();
+    std::vector<std::pair<int32_t, int>> still;
+    for (auto [id, chunks] : streaming) {
+      bool end = chunks == 2;
+      if (session.AppendBody(id, "data: chunk\n\n", end) && !end) still.emplace_back(id, chunks + 1);
+      Check(session.PendingBody(id) <= 3 * 13);
+    }
+    streaming.swap(still);
     drain(64);
   }
   session.Shutdown();

@@ -214,6 +214,134 @@ TEST_CASE("h2 session: proxied requests are deferred with their body and complet
   CHECK(fixture.log.size() == 2);
 }
 
+TEST_CASE("h2 session: a streamed answer sends its head first, then each chunk as it is appended", "[h2]") {
+  H2Fixture fixture;
+  int32_t id = fixture.client.Request("GET", "/api/events");
+  fixture.Pump();
+  REQUIRE(fixture.deferred.size() == 1);
+  HttpResponse head;
+  head.status = 200;
+  head.owned_body = "ignored";
+  head.content_length = 7;
+  head.headers = {{"Content-Type", "text/event-stream"}, {"Connection", "keep-alive"}};
+  CHECK(fixture.session.CompleteHead(id, std::move(head)));
+  CHECK_FALSE(fixture.session.Complete(id, HttpResponse{}));  // answered already
+  CHECK_FALSE(fixture.session.CompleteHead(id, HttpResponse{}));
+  fixture.Pump();
+  const H2Response& events = fixture.client.response(id);
+  CHECK(events.statuses == std::vector<int>{200});
+  CHECK(events.Header("content-type") == "text/event-stream");
+  CHECK(events.Count("content-length") == 0);  // the length is not known
+  CHECK(events.Count("connection") == 0);
+  CHECK(events.body.empty());
+  CHECK_FALSE(events.closed);
+  CHECK_FALSE(fixture.session.WantsWrite());  // nothing to send until a chunk comes
+
+  // Event by event: each append reaches the client before the next exists.
+  CHECK(fixture.session.AppendBody(id, "data: 1\n\n", false));
+  CHECK(fixture.session.PendingBody(id) == 9);
+  CHECK(fixture.session.BufferedBytes() >= 9);
+  CHECK(fixture.session.WantsWrite());
+  fixture.Pump();
+  CHECK(fixture.session.PendingBody(id) == 0);
+  CHECK(events.body == "data: 1\n\n");
+  CHECK_FALSE(events.closed);
+  CHECK(fixture.session.AppendBody(id, "data: 2\n\n", false));
+  fixture.Pump();
+  CHECK(events.body == "data: 1\n\ndata: 2\n\n");
+  CHECK(fixture.log.empty());  // logged at the end, as other answers
+  CHECK(fixture.session.AppendBody(id, "", true));
+  fixture.Pump();
+  CHECK(events.closed);
+  CHECK(events.close_error == 0);
+  CHECK_FALSE(fixture.session.AppendBody(id, "late", false));
+  CHECK(fixture.session.OpenStreams() == 0);
+  CHECK(fixture.session.BufferedBytes() == 0);
+  REQUIRE(fixture.log.size() == 1);
+  CHECK(fixture.log[0].status == 200);
+  CHECK(fixture.log[0].body_bytes == 18);
+}
+
+TEST_CASE("h2 session: a streamed body larger than the client's window waits for it", "[h2]") {
+  H2Fixture fixture;
+  int32_t id = fixture.client.Request("GET", "/api/download");
+  fixture.Pump();
+  HttpResponse head;
+  head.headers = {{"Content-Length", "200000"}};
+  REQUIRE(fixture.session.CompleteHead(id, std::move(head)));
+  std::string body(200000, 'x');
+  body[123456] = 'y';
+  // More than the default 65535-byte window: only part is framed until the
+  // client's WINDOW_UPDATE comes back (Pump carries it).
+  CHECK(fixture.session.AppendBody(id, body.substr(0, 150000), false));
+  std::vector<H2FrameSeen> frames = fixture.DrainFrames();
+  size_t data_bytes = 0;
+  for (const H2FrameSeen& frame : frames) {
+    if (frame.type == NGHTTP2_DATA) data_bytes += frame.payload.size();
+  }
+  CHECK(data_bytes > 0);
+  CHECK(data_bytes <= 65535);
+  CHECK(fixture.session.PendingBody(id) == 150000 - data_bytes);
+  // Hand those frames to the client: its WINDOW_UPDATEs let the rest go.
+  std::string seen;
+  for (const H2FrameSeen& frame : frames) seen += H2Frame(frame.type, frame.flags, frame.stream_id, frame.payload);
+  REQUIRE(fixture.client.Receive(seen));
+  fixture.Pump(16 * 1024);
+  CHECK(fixture.session.PendingBody(id) == 0);
+  CHECK(fixture.session.AppendBody(id, body.substr(150000), true));
+  fixture.Pump(16 * 1024);
+  const H2Response& got = fixture.client.response(id);
+  CHECK(got.Header("content-length") == "200000");
+  CHECK(got.closed);
+  CHECK(got.close_error == 0);
+  CHECK(got.body == body);
+}
+
+TEST_CASE("h2 session: a streamed answer ends when the client resets its stream", "[h2]") {
+  H2Fixture fixture;
+  int32_t id = fixture.client.Request("GET", "/api/events");
+  fixture.Pump();
+  REQUIRE(fixture.session.CompleteHead(id, HttpResponse{}));
+  CHECK(fixture.session.AppendBody(id, "data: 1\n\n", false));
+  fixture.Pump();
+  CHECK(fixture.session.AppendBody(id, "queued, never sent", false));
+  fixture.client.Reset(id);
+  fixture.Pump();
+  // The source learns at its next append that nobody reads any more.
+  CHECK_FALSE(fixture.session.AppendBody(id, "data: 2\n\n", false));
+  CHECK(fixture.session.PendingBody(id) == 0);
+  CHECK(fixture.session.OpenStreams() == 0);
+  CHECK(fixture.session.BufferedBytes() == 0);
+  CHECK(fixture.client.response(id).body == "data: 1\n\n");
+}
+
+TEST_CASE("h2 session: a streamed answer without a body ends with its head", "[h2]") {
+  H2Fixture fixture;
+  int32_t head_request = fixture.client.Request("HEAD", "/api/file");
+  int32_t not_modified = fixture.client.Request("GET", "/api/file");
+  int32_t plain = fixture.client.Request("GET", "/");
+  fixture.Pump();
+  REQUIRE(fixture.deferred.size() == 2);
+  HttpResponse head;
+  head.headers = {{"Content-Length", "42"}};
+  CHECK(fixture.session.CompleteHead(head_request, head));
+  HttpResponse unchanged;
+  unchanged.status = 304;
+  CHECK(fixture.session.CompleteHead(not_modified, unchanged));
+  CHECK_FALSE(fixture.session.CompleteHead(plain, HttpResponse{}));  // never deferred
+  CHECK_FALSE(fixture.session.CompleteHead(99, HttpResponse{}));
+  fixture.Pump();
+  CHECK(fixture.client.response(head_request).statuses == std::vector<int>{200});
+  CHECK(fixture.client.response(head_request).Header("content-length") == "42");
+  CHECK(fixture.client.response(head_request).closed);
+  CHECK(fixture.client.response(not_modified).statuses == std::vector<int>{304});
+  CHECK(fixture.client.response(not_modified).closed);
+  CHECK_FALSE(fixture.session.AppendBody(head_request, "body", true));
+  CHECK_FALSE(fixture.session.AppendBody(plain, "body", true));
+  CHECK(fixture.session.OpenStreams() == 0);
+  CHECK(fixture.log.size() == 3);
+}
+
 TEST_CASE("h2 session: proxied bodies are bounded per stream and per connection", "[h2]") {
   Http2Limits limits;
   limits.max_request_body_bytes = 1000;
