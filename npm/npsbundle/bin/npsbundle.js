@@ -14,12 +14,16 @@ try {
   process.exit(error.exitCode);
 }
 
-const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
 // A signal sent to this process (not to the whole process group) must still
-// reach the binary, which finishes its own cleanup and dies of it.
+// reach the binary, which finishes its own cleanup and dies of it. The
+// handlers go in before the spawn: the binary runs (and may print that it is
+// ready) before the line after spawn() does, and a signal in between would
+// kill this process alone. Handlers run on a later tick, when `child` is set.
 const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-const forward = (signal) => child.kill(signal);
+let child = null;
+const forward = (signal) => child && child.kill(signal);
 for (const signal of forwarded) process.on(signal, forward);
+child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' });
 
 child.on('error', (error) => {
   process.stderr.write(`npsbundle: error: ${binary}: cannot run (${error.code || error.message})\n`);
