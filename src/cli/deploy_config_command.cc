@@ -1,15 +1,16 @@
 // `npsbundle deploy-config`: argument parsing and output only; the files are
 // written by GenerateDeployConfig (deploy/deploy_config.cc).
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <utility>
 
 #include "budget/config.h"
 #include "cli/cli.h"
 #include "core/atomic_file.h"
 #include "core/bundle_source.h"
 #include "core/error.h"
+#include "core/read_file.h"
 #include "deploy/deploy_config.h"
 
 namespace npsbundle {
@@ -31,11 +32,9 @@ struct DeployFlags {
 };
 
 std::string ReadRoutesFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read the routes file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = ReadSmallFile(path);
+  if (!text) throw InputError(path + ": cannot read the routes file");
+  return std::move(*text);
 }
 
 DeploySettings Settings(const DeployFlags& flags) {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/ascii.h"
+#include "http/h2_fields.h"
 
 namespace npsbundle {
 namespace {
@@ -98,20 +99,11 @@ int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void
   return 0;
 }
 
-// Fields a client must not send over HTTP/2 (RFC 9113 §8.2.2), and Host,
-// which :authority replaces.
+// Fields a client must not send over HTTP/2: the connection-specific ones,
+// TE (only "trailers" is allowed, and we send none), and Host, which
+// :authority replaces.
 bool ForbiddenInHttp2(std::string_view lower_name) {
-  for (std::string_view name :
-       {"host", "connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade"}) {
-    if (lower_name == name) return true;
-  }
-  return false;
-}
-
-nghttp2_nv Field(std::string_view name, std::string_view value) {
-  return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-                    reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                    value.size(), NGHTTP2_NV_FLAG_NONE};
+  return IsConnectionSpecificField(lower_name) || lower_name == "te" || lower_name == "host";
 }
 
 struct SessionDeleter {
@@ -148,13 +140,13 @@ ClientResponse Http2Exchange(const Http2Io& io, const Http2Request& request, siz
 
   std::vector<std::string> names;  // lower-cased copies the fields point into
   if (request.headers) names.reserve(request.headers->size());
-  std::vector<nghttp2_nv> fields = {Field(":method", request.method), Field(":scheme", request.scheme),
-                                    Field(":authority", request.authority), Field(":path", request.path)};
+  std::vector<nghttp2_nv> fields = {Http2Field(":method", request.method), Http2Field(":scheme", request.scheme),
+                                    Http2Field(":authority", request.authority), Http2Field(":path", request.path)};
   if (request.headers) {
     for (const auto& [name, value] : *request.headers) {
       names.push_back(AsciiLowered(name));
       if (ForbiddenInHttp2(names.back())) continue;
-      fields.push_back(Field(names.back(), value));
+      fields.push_back(Http2Field(names.back(), value));
     }
   }
   state.stream_id = nghttp2_submit_request(session.get(), nullptr, fields.data(), fields.size(), nullptr, nullptr);

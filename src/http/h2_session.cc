@@ -3,44 +3,21 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
+#include "http/h2_fields.h"
+
 namespace npsbundle {
 namespace {
-
-// HTTP/1.1 hop-by-hop fields: malformed in HTTP/2 (RFC 9113 §8.2.2), so
-// a response carrying one would be refused by the client.
-bool IsConnectionSpecific(std::string_view lower_name) {
-  return lower_name == "connection" || lower_name == "keep-alive" || lower_name == "transfer-encoding" ||
-         lower_name == "upgrade" || lower_name == "proxy-connection";
-}
 
 // A decoded header list this many times the advertised cap is an attack,
 // not a large request: the client was told the cap in SETTINGS.
 constexpr size_t kBombFactor = 4;
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
-std::string Number(uint64_t value) {
-  char digits[24];
-  return std::string(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
-}
-
-nghttp2_nv Field(std::string_view name, std::string_view value) {
-  return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-          reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-          NGHTTP2_NV_FLAG_NONE};
-}
 
 // A token bucket: `burst` tokens at first and at most, `per_second` more a
 // second.
@@ -137,8 +114,8 @@ struct Http2Session::Impl {
   }
   int TakeControl() {
     if (control.Take(Now())) return 0;
-    return Abuse("control frame flood: over " + Number(limits.control_burst) + " SETTINGS/PING/PRIORITY/empty frames (" +
-                 Number(limits.control_per_second) + " a second)");
+    return Abuse("control frame flood: over " + std::to_string(limits.control_burst) + " SETTINGS/PING/PRIORITY/empty frames (" +
+                 std::to_string(limits.control_per_second) + " a second)");
   }
   void Release(Stream* stream) {
     held_bytes -= stream->held_bytes + stream->body.size();
@@ -175,22 +152,22 @@ int Http2Session::Impl::OnBeginFrame(const nghttp2_frame_hd& hd) {
     case NGHTTP2_CONTINUATION:
       block_bytes += hd.length;
       if (++continuations > limits.max_continuations) {
-        return Abuse("CONTINUATION flood: over " + Number(limits.max_continuations) + " frames in one header block");
+        return Abuse("CONTINUATION flood: over " + std::to_string(limits.max_continuations) + " frames in one header block");
       }
       if (block_bytes > 2 * static_cast<size_t>(limits.max_header_list_bytes)) {
-        return Abuse("CONTINUATION flood: header block over " + Number(2 * limits.max_header_list_bytes) +
+        return Abuse("CONTINUATION flood: header block over " + std::to_string(2 * limits.max_header_list_bytes) +
                      " encoded bytes");
       }
       return hd.length == 0 && !(hd.flags & NGHTTP2_FLAG_END_HEADERS) ? TakeControl() : 0;
     case NGHTTP2_RST_STREAM:
       if (resets.Take(Now())) return 0;
-      return Abuse("rapid reset: over " + Number(limits.reset_burst) + " RST_STREAM frames (" +
-                   Number(limits.resets_per_second) + " a second)");
+      return Abuse("rapid reset: over " + std::to_string(limits.reset_burst) + " RST_STREAM frames (" +
+                   std::to_string(limits.resets_per_second) + " a second)");
     case NGHTTP2_SETTINGS:
     case NGHTTP2_PING:
       if (ack) return 0;
       if (++pending_acks > limits.max_pending_acks) {
-        return Abuse("ACK flood: over " + Number(limits.max_pending_acks) + " SETTINGS/PING ACKs unsent");
+        return Abuse("ACK flood: over " + std::to_string(limits.max_pending_acks) + " SETTINGS/PING ACKs unsent");
       }
       return TakeControl();
     case NGHTTP2_PRIORITY:
@@ -214,7 +191,7 @@ int Http2Session::Impl::OnHeader(const nghttp2_frame& frame, std::string_view na
   if (stream->header_bytes > kBombFactor * limits.max_header_list_bytes) {
     // An HPACK bomb: one-byte references to a large table entry decode to
     // megabytes; stop decoding (CPU) as well as keeping (memory).
-    return Abuse("HPACK bomb: a header list decoding past " + Number(kBombFactor * limits.max_header_list_bytes) +
+    return Abuse("HPACK bomb: a header list decoding past " + std::to_string(kBombFactor * limits.max_header_list_bytes) +
                  " bytes");
   }
   if (stream->header_bytes > limits.max_header_list_bytes) {
@@ -364,26 +341,26 @@ void Http2Session::Impl::Answer(Stream* stream, int32_t id, HttpResponse respons
   stream->payload = send_body ? sent.payload() : std::string_view();
 
   if (!sent.early_hints.empty()) {
-    std::vector<nghttp2_nv> hints{Field(":status", "103")};
-    for (const std::string& link : sent.early_hints) hints.push_back(Field("link", link));
+    std::vector<nghttp2_nv> hints{Http2Field(":status", "103")};
+    for (const std::string& link : sent.early_hints) hints.push_back(Http2Field("link", link));
     nghttp2_submit_headers(session, NGHTTP2_FLAG_NONE, id, nullptr, hints.data(), hints.size(), nullptr);
   }
-  std::string status = Number(static_cast<uint64_t>(sent.status));
-  std::string length = Number(sent.content_length);
+  std::string status = std::to_string(static_cast<uint64_t>(sent.status));
+  std::string length = std::to_string(sent.content_length);
   std::vector<std::string> names;
   names.reserve(sent.headers.size());
-  std::vector<nghttp2_nv> fields{Field(":status", status), Field("date", CachedHttpDate())};
+  std::vector<nghttp2_nv> fields{Http2Field(":status", status), Http2Field("date", CachedHttpDate())};
   for (const auto& [name, value] : sent.headers) {
-    std::string lower = Lower(name);
-    if (IsConnectionSpecific(lower) || lower == "date") continue;
+    std::string lower = AsciiLowered(name);
+    if (IsConnectionSpecificField(lower) || lower == "date") continue;
     // A streamed answer keeps the length its source gave; others get ours.
     if (lower == "content-length" && (!streaming || sent.status == 204)) continue;
     names.push_back(std::move(lower));
-    fields.push_back(Field(names.back(), value));
+    fields.push_back(Http2Field(names.back(), value));
   }
   // For HEAD and 304 the length a GET would get (RFC 9110 §8.6), as on
   // HTTP/1.1; none where the status forbids it (RFC 9110 §8.6).
-  if (!streaming && sent.status != 204 && sent.status >= 200) fields.push_back(Field("content-length", length));
+  if (!streaming && sent.status != 204 && sent.status >= 200) fields.push_back(Http2Field("content-length", length));
   nghttp2_data_provider provider{};
   provider.source.ptr = stream;
   provider.read_callback = stream->streaming ? ReadStreamed : ReadBody;

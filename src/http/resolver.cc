@@ -13,24 +13,15 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "core/ascii.h"
+#include "core/read_file.h"
 
 namespace npsbundle {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<std::string_view> Words(std::string_view line) {
   std::vector<std::string_view> out;

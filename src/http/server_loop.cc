@@ -197,6 +197,9 @@ class ServeLoop::Worker {
   // recv, or SSL_read: > 0 bytes, 0 end of stream, -1 error, -2 would block.
   ssize_t Receive(Connection* connection, char* data, size_t size);
   bool WriteTls(Connection* connection);
+  // One SSL_write of `part`: the bytes OpenSSL took, or 0 when the
+  // connection now waits for its socket (interest switched) or was closed.
+  size_t WriteTlsPart(Connection* connection, std::string_view part);
   void ReadHttp2(Connection* connection);
   void WriteHttp2(Connection* connection);
   void OnEvent(Connection* connection, uint32_t events);
@@ -628,24 +631,29 @@ bool ServeLoop::Worker::WriteTls(Connection* connection) {
   while (connection->sent < total) {
     size_t sent = connection->sent;
     std::string_view part = sent < head.size() ? std::string_view(head).substr(sent) : body.substr(sent - head.size());
-    size_t n = 0;
-    TlsStep step = TlsWrite(connection->ssl, part.data(), part.size(), &n);
-    if (step == TlsStep::kWantWrite || step == TlsStep::kWantRead) {
-      // Resume when the socket allows what OpenSSL waits for (a write that
-      // wants to read: practically never, renegotiation being off).
-      connection->deadline = now_ + options_.send_timeout_ms;
-      connection->waiting_to_write = true;
-      SetInterest(connection, step == TlsStep::kWantWrite ? EPOLLOUT : EPOLLIN);
-      return false;
-    }
-    if (step != TlsStep::kDone || n == 0) {
-      CloseNow(connection);
-      return false;
-    }
+    size_t n = WriteTlsPart(connection, part);
+    if (n == 0) return false;
     connection->sent += n;
-    connection->deadline = now_ + options_.send_timeout_ms;
   }
   return true;
+}
+
+size_t ServeLoop::Worker::WriteTlsPart(Connection* connection, std::string_view part) {
+  size_t n = 0;
+  TlsStep step = TlsWrite(connection->ssl, part.data(), part.size(), &n);
+  connection->deadline = now_ + options_.send_timeout_ms;
+  if (step == TlsStep::kWantWrite || step == TlsStep::kWantRead) {
+    // Resume when the socket allows what OpenSSL waits for (a write that
+    // wants to read: practically never, renegotiation being off).
+    connection->waiting_to_write = true;
+    SetInterest(connection, step == TlsStep::kWantWrite ? EPOLLOUT : EPOLLIN);
+    return 0;
+  }
+  if (step != TlsStep::kDone || n == 0) {
+    CloseNow(connection);
+    return 0;
+  }
+  return n;
 }
 
 void ServeLoop::Worker::ReadHttp2(Connection* connection) {
@@ -677,21 +685,9 @@ void ServeLoop::Worker::WriteHttp2(Connection* connection) {
       session.Output(&connection->h2_out, 64 * 1024);
       if (connection->h2_out.empty()) break;
     }
-    size_t n = 0;
-    std::string_view part = std::string_view(connection->h2_out).substr(connection->h2_sent);
-    TlsStep step = TlsWrite(connection->ssl, part.data(), part.size(), &n);
-    if (step == TlsStep::kWantWrite || step == TlsStep::kWantRead) {
-      connection->waiting_to_write = true;
-      SetInterest(connection, step == TlsStep::kWantWrite ? EPOLLOUT : EPOLLIN);
-      connection->deadline = now_ + options_.send_timeout_ms;
-      return;
-    }
-    if (step != TlsStep::kDone || n == 0) {
-      CloseNow(connection);
-      return;
-    }
+    size_t n = WriteTlsPart(connection, std::string_view(connection->h2_out).substr(connection->h2_sent));
+    if (n == 0) return;
     connection->h2_sent += n;
-    connection->deadline = now_ + options_.send_timeout_ms;
   }
   if (connection->close_after || session.Finished()) {
     CloseNow(connection);  // close_notify, then the socket

@@ -100,6 +100,15 @@ TlsStep TlsConnectStep(SSL* ssl) {
   return result == 1 ? TlsStep::kDone : StepOf(ssl, result);
 }
 
+TlsStep TlsAcceptStep(SSL* ssl) {
+  int result = SSL_accept(ssl);
+  if (result == 1) return TlsStep::kDone;
+  TlsStep step = StepOf(ssl, result);
+  if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) return step;
+  ERR_clear_error();
+  return TlsStep::kFailed;
+}
+
 TlsStep TlsRead(SSL* ssl, char* data, size_t size, size_t* got) {
   if (SSL_read_ex(ssl, data, size, got) == 1) return TlsStep::kDone;
   TlsStep step = StepOf(ssl, 0);

@@ -47,6 +47,10 @@ std::string OpenSslErrorText();
 // Non-blocking steps: what a call needs before it can make progress.
 enum class TlsStep { kDone, kWantRead, kWantWrite, kClosed, kFailed };
 TlsStep TlsConnectStep(ssl_st* ssl);
+// The server's SSL_accept step. A failed handshake is kFailed with the error
+// queue cleared: a client that gives up on the certificate (or speaks plain
+// HTTP to the TLS port) is routine, nothing to report.
+TlsStep TlsAcceptStep(ssl_st* ssl);
 // Reads up to `size` bytes into `data` (*got set on kDone). kClosed: the
 // peer closed, with or without close_notify.
 TlsStep TlsRead(ssl_st* ssl, char* data, size_t size, size_t* got);

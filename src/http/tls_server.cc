@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <optional>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -15,6 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "core/read_file.h"
 
 namespace npsbundle {
 namespace {
@@ -27,11 +29,9 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
 
 std::string ReadPemFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TlsConfigError(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = ReadSmallFile(path);
+  if (!text) throw TlsConfigError(path + ": cannot read: " + std::strerror(errno));
+  return std::move(*text);
 }
 
 BioPtr MemoryBio(const std::string& text) {
@@ -165,22 +165,6 @@ SSL* TlsServerContext::NewSession(int fd) const {
   SSL_set_fd(ssl, fd);
   SSL_set_accept_state(ssl);
   return ssl;
-}
-
-TlsStep TlsAcceptStep(SSL* ssl) {
-  int result = SSL_accept(ssl);
-  if (result == 1) return TlsStep::kDone;
-  switch (SSL_get_error(ssl, result)) {
-    case SSL_ERROR_WANT_READ:
-      return TlsStep::kWantRead;
-    case SSL_ERROR_WANT_WRITE:
-      return TlsStep::kWantWrite;
-    default:
-      // A client that gives up on the certificate (or speaks plain HTTP to
-      // the TLS port) is routine: nothing to report.
-      ERR_clear_error();
-      return TlsStep::kFailed;
-  }
 }
 
 std::string TlsAlpnProtocol(SSL* ssl) {

@@ -51,8 +51,6 @@ class TlsServerContext {
   std::string certificate_pem_;
 };
 
-// One non-blocking SSL_accept step.
-TlsStep TlsAcceptStep(ssl_st* ssl);
 // The protocol ALPN chose ("h2", "http/1.1"); "" when none was negotiated.
 std::string TlsAlpnProtocol(ssl_st* ssl);
 

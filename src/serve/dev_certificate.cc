@@ -9,23 +9,14 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "build/size_cache.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 
 namespace npsbundle {
 namespace {
-
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void AddName(std::vector<std::string>* names, const std::string& name) {
   if (!name.empty() && std::find(names->begin(), names->end(), name) == names->end()) names->push_back(name);
@@ -34,7 +25,7 @@ void AddName(std::vector<std::string>* names, const std::string& name) {
 // Why the stored certificate cannot be reused; "" when it can.
 std::string WhyNotReusable(const std::string& cert_file, const std::string& key_file,
                            const std::vector<std::string>& names, CertificateInfo* info) {
-  std::string pem = ReadSmallFile(cert_file);
+  std::string pem = ReadSmallFile(cert_file).value_or("");
   if (pem.empty()) return "none yet";
   try {
     *info = InspectCertificate(pem, cert_file);

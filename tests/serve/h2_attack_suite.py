@@ -30,7 +30,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from protocol_suite import WAIT, Failures, start_serve, stop  # noqa: E402
+from protocol_suite import WAIT, start_serve, stop, suite_end, suite_start  # noqa: E402
 
 ATTACK_SECONDS = 2.0  # how long each attack is repeated (not a timing assertion)
 HWM_MARGIN = 64 * 1024 * 1024
@@ -217,15 +217,10 @@ def early_hints(port, expect, failures):
 
 
 def main():
-    npsbundle, source = sys.argv[1], sys.argv[2]
+    npsbundle, build, failures = suite_start()
     # A serve that has --early-hints sends them by default under --https.
     help_text = subprocess.run([npsbundle, "serve", "--help"], capture_output=True, text=True, timeout=WAIT).stdout
     expect_hints = "--expect-hints" in sys.argv[3:] or "--early-hints" in help_text
-    if not shutil.which("curl") or not shutil.which("openssl"):
-        print("skip: curl or openssl not installed")
-        sys.exit(77)
-    build = os.path.join(source, "fixtures", "builds", "good")
-    failures = Failures()
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, XDG_CACHE_HOME=os.path.join(tmp, "cache"))
         process, port, _ = start_serve(npsbundle, build, ["--https"], env)
@@ -277,9 +272,7 @@ def main():
             if bystander.is_alive():
                 bystander.join(WAIT + 5)
             stop(process)
-    if failures:
-        print("\n%d failures" % len(failures))
-        sys.exit(1)
+    suite_end(failures)
 
 
 if __name__ == "__main__":

@@ -329,21 +329,29 @@ def development_certificate(npsbundle, build, tmp, failures):
         stop(process)
 
 
-def main():
-    npsbundle, source = sys.argv[1], sys.argv[2]
-    http2 = "--http2" in sys.argv[3:]
+def suite_start():
+    """(npsbundle, the good fixture, Failures) from a suite's arguments
+    (NPSBUNDLE SOURCE_DIR ...); exits 77 (skipped) without curl or openssl."""
     if not shutil.which("curl") or not shutil.which("openssl"):
         print("skip: curl or openssl not installed")
         sys.exit(77)
-    build = os.path.join(source, "fixtures", "builds", "good")
-    failures = Failures()
+    return sys.argv[1], os.path.join(sys.argv[2], "fixtures", "builds", "good"), Failures()
+
+
+def suite_end(failures):
+    if failures:
+        print("\n%d failures" % len(failures))
+        sys.exit(1)
+
+
+def main():
+    npsbundle, build, failures = suite_start()
+    http2 = "--http2" in sys.argv[3:]
     with tempfile.TemporaryDirectory() as tmp:
         replay(npsbundle, build, tmp, http2, failures)
         if not http2:
             development_certificate(npsbundle, build, tmp, failures)
-    if failures:
-        print("\n%d failures" % len(failures))
-        sys.exit(1)
+    suite_end(failures)
 
 
 if __name__ == "__main__":
